@@ -1,0 +1,219 @@
+"""Figures: phase diagrams, slices, double descent, ridge and pretraining diagnostics.
+
+Each function takes tables (pandas) and returns a matplotlib Figure; saving is the caller's job.
+Colour convention: a diverging palette centred on T = 0, blue where transfer helps (T > 0), red where it hurts.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+from matplotlib.colors import TwoSlopeNorm  # noqa: E402
+
+__all__ = [
+    "phase_diagram",
+    "slices_figure",
+    "scratch_figure",
+    "ridge_figure",
+    "pretraining_figure",
+    "nearest",
+    "save",
+]
+
+CMAP = "RdBu"
+METHOD_LABEL = {"linear_transfer": "linear transfer", "fine_tune": "fine-tuning", "scratch": "scratch"}
+
+
+def _style() -> None:
+    sns.set_theme(context="paper", style="ticks", font_scale=1.1)
+
+
+def nearest(values, target: float) -> float:
+    """The element of ``values`` closest to ``target``."""
+    values = np.asarray(sorted(set(values)), dtype=float)
+    return float(values[np.argmin(np.abs(values - target))])
+
+
+def _edges(centres: np.ndarray) -> np.ndarray:
+    c = np.asarray(centres, dtype=float)
+    if c.size == 1:
+        return np.array([c[0] - 0.5, c[0] + 0.5])
+    mid = (c[1:] + c[:-1]) / 2
+    return np.concatenate([[c[0] - (mid[0] - c[0])], mid, [c[-1] + (c[-1] - mid[-1])]])
+
+
+def _theory_pivot(theory: pd.DataFrame, column: str):
+    piv = theory.pivot(index="gamma", columns="theta_deg", values=column)
+    return piv.columns.to_numpy(), piv.index.to_numpy(), piv.to_numpy()
+
+
+def _zero_contour(ax, theory: pd.DataFrame, column: str) -> None:
+    th, g, Z = _theory_pivot(theory, column)
+    Z = np.where(np.isfinite(Z), Z, np.nan)
+    ax.contour(th, g, Z, levels=[0.0], colors="k", linewidths=1.4)
+
+
+def phase_diagram(
+    means: pd.DataFrame, theory: pd.DataFrame, method: str, theory_column: str, title: str, lam: float | None = None
+) -> plt.Figure:
+    """Experiment (mean T per cell) beside theory, shared colour scale, theory zero contour on both.
+
+    Cells with runs that did not converge are marked with a cross.
+    """
+    _style()
+    m = means[means.method == method]
+    if lam is not None:
+        m = m[np.isclose(m.lam, lam)]
+    thetas = np.sort(m.theta_deg.unique())
+    gammas = np.sort(m.gamma.unique())
+    grid = m.pivot(index="gamma", columns="theta_deg", values="T_mean").reindex(index=gammas, columns=thetas)
+    unconv = (m.unconverged + m.scratch_unconverged).to_frame("u").assign(gamma=m.gamma, theta_deg=m.theta_deg)
+    unconv = unconv.pivot(index="gamma", columns="theta_deg", values="u").reindex(index=gammas, columns=thetas)
+    th_t, g_t, Z_t = _theory_pivot(theory[theory.gamma <= gammas.max() * 1.05], theory_column)
+    finite = np.concatenate([grid.to_numpy().ravel(), Z_t.ravel()])
+    finite = finite[np.isfinite(finite)]
+    vmax = float(np.nanpercentile(np.abs(finite), 98)) if finite.size else 1.0
+    vmax = max(vmax, 1e-3)
+    norm = TwoSlopeNorm(vcenter=0.0, vmin=-vmax, vmax=vmax)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), sharey=True, constrained_layout=True)
+    mesh = axes[0].pcolormesh(_edges(thetas), _edges(gammas), grid.to_numpy(), cmap=CMAP, norm=norm)
+    bad = unconv.to_numpy() > 0
+    if bad.any():
+        gi, ti = np.nonzero(bad)
+        axes[0].scatter(thetas[ti], gammas[gi], marker="x", color="k", s=25, label="not converged")
+        axes[0].legend(loc="upper right", fontsize=8, framealpha=0.8)
+    axes[1].pcolormesh(_edges(th_t), _edges(g_t), np.ma.masked_invalid(Z_t), cmap=CMAP, norm=norm)
+    for ax, sub in zip(axes, ("experiment", "theory")):
+        _zero_contour(ax, theory[theory.gamma <= gammas.max() * 1.05], theory_column)
+        ax.axhline(1.0, color="0.4", lw=0.6, ls=":")
+        ax.set_xlabel(r"task angle $\theta$ (degrees)")
+        ax.set_title(f"{sub}")
+        ax.set_xlim(_edges(thetas)[0], _edges(thetas)[-1])
+        ax.set_ylim(_edges(gammas)[0], _edges(gammas)[-1])
+    axes[0].set_ylabel(r"$\gamma = n/d$")
+    cb = fig.colorbar(mesh, ax=axes, shrink=0.9)
+    cb.set_label(r"transferability $T = R_{\rm scratch} - R_{\rm " + method.replace("_", r"\_") + "}$")
+    fig.suptitle(title + "  (black line: theory T = 0; blue: transfer helps)")
+    return fig
+
+
+def slices_figure(
+    means: pd.DataFrame, theory: pd.DataFrame, slices_deg, title: str, lam: float = 0.0
+) -> plt.Figure:
+    """T(gamma) at a few angles for linear transfer and fine-tuning: mean +- SE and theory curves."""
+    _style()
+    spec = [("linear_transfer", "T_lt_exact", "T_lt"), ("fine_tune", "T_ft_exact", "T_ft")]
+    thetas = sorted(means.dropna(subset=["theta_deg"]).theta_deg.unique())
+    chosen = [nearest(thetas, s) for s in slices_deg]
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True, constrained_layout=True)
+    colours = sns.color_palette("viridis", len(chosen))
+    for ax, (method, exact_col, asym_col) in zip(axes, spec):
+        m = means[means.method == method]
+        if method == "linear_transfer":
+            m = m[np.isclose(m.lam, lam)]
+        for th, col in zip(chosen, colours):
+            mm = m[np.isclose(m.theta_deg, th)].sort_values("gamma")
+            ax.errorbar(mm.gamma, mm.T_mean, yerr=mm.T_se, fmt="o", ms=4, color=col, capsize=2,
+                        label=rf"$\theta$ = {th:g}°")
+            tt = theory[np.isclose(theory.theta_deg, nearest(theory.theta_deg.unique(), th))].sort_values("gamma")
+            tt = tt[tt.gamma <= mm.gamma.max() * 1.05]
+            ax.plot(tt.gamma, tt[exact_col], color=col, lw=1.3)
+            ax.plot(tt.gamma, tt[asym_col], color=col, lw=0.9, ls="--")
+        ax.axhline(0.0, color="k", lw=0.6)
+        ax.axvline(1.0, color="0.5", lw=0.6, ls=":")
+        ax.set_xlabel(r"$\gamma = n/d$")
+        ax.set_title(METHOD_LABEL[method])
+        finite = m.T_mean[np.isfinite(m.T_mean)]
+        if len(finite):
+            lo, hi = np.nanpercentile(finite, [1, 99])
+            pad = 0.2 * (hi - lo + 1e-3)
+            ax.set_ylim(lo - pad, hi + pad)
+    axes[0].set_ylabel(r"transferability $T$")
+    axes[0].legend(fontsize=8)
+    fig.suptitle(title + "  (points: mean ± s.e.; solid: finite-d theory; dashed: asymptotic)")
+    return fig
+
+
+def scratch_figure(means: pd.DataFrame, theories: dict[str, pd.DataFrame], title: str) -> plt.Figure:
+    """Scratch risk vs gamma (double descent) per experiment with eq. (8), exact and asymptotic."""
+    _style()
+    fig, ax = plt.subplots(figsize=(6, 4.2), constrained_layout=True)
+    sc = means[means.method == "scratch"]
+    exps = list(sc.experiment.unique())
+    colours = sns.color_palette("deep", len(exps))
+    ymax = 0.0
+    for exp, col in zip(exps, colours):
+        m = sc[sc.experiment == exp].sort_values("gamma")
+        sigma = float(m.sigma.iloc[0])
+        ax.errorbar(m.gamma, m.risk_mean, yerr=m.risk_se, fmt="o", ms=4, capsize=2, color=col,
+                    label=rf"{exp} ($\sigma$ = {sigma:g})")
+        t = theories[exp]
+        t = t[np.isclose(t.theta_deg, t.theta_deg.min())].sort_values("gamma")
+        t = t[t.gamma <= m.gamma.max() * 1.05]
+        ax.plot(t.gamma, t.R_sc_exact, color=col, lw=1.3)
+        ax.plot(t.gamma, t.R_sc, color=col, lw=0.9, ls="--")
+        away = m[np.abs(m.gamma - 1) >= 0.1].risk_mean
+        ymax = max(ymax, float(np.nanmax(away)) if len(away) else 1.0)
+    ax.set_ylim(0, max(1.2, 1.5 * ymax))
+    ax.axvline(1.0, color="0.5", lw=0.6, ls=":")
+    ax.set_xlabel(r"$\gamma = n/d$")
+    ax.set_ylabel(r"scratch risk $\|\hat\beta - \beta_t\|^2$")
+    ax.legend(fontsize=8)
+    ax.set_title(title + "\n(solid: exact finite-d eq. 8; dashed: asymptotic; pole at γ = 1)")
+    return fig
+
+
+def ridge_figure(runs: pd.DataFrame, theta_deg: float, gamma: float, title: str) -> plt.Figure:
+    """Linear-transfer risk vs ridge strength at one cell, against eq. (13) (n -> infinity)."""
+    from .theory import ridge_transfer_risk
+
+    _style()
+    lt = runs[runs.method == "linear_transfer"]
+    th = nearest(lt.theta_deg.unique(), theta_deg)
+    g = nearest(lt.gamma.unique(), gamma)
+    cell = lt[np.isclose(lt.theta_deg, th) & np.isclose(lt.gamma, g)]
+    stats = cell.groupby("lam").risk.agg(["mean", "std", "size"]).reset_index()
+    fig, ax = plt.subplots(figsize=(6, 4.2), constrained_layout=True)
+    ax.errorbar(stats.lam, stats["mean"], yerr=stats["std"] / np.sqrt(stats["size"]), fmt="o", capsize=3,
+                label=f"experiment (n = {int(cell.n.iloc[0])})")
+    lam = np.linspace(0, max(float(stats.lam.max()), 0.5) * 1.05, 200)
+    ax.plot(lam, ridge_transfer_risk(np.deg2rad(th), lam), "k-", label="eq. (13), n → ∞")
+    ax.set_xlabel(r"ridge strength $\lambda$")
+    ax.set_ylabel(r"linear-transfer risk $R_{\rm lt}(\lambda)$")
+    ax.set_title(f"{title}: θ = {th:g}°, γ = {g:g}")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def pretraining_figure(pre: pd.DataFrame, title: str) -> plt.Figure:
+    """Singular values of the pretrained feature map per instance (log scale), with Theorem 3.4 checks."""
+    _style()
+    sv_cols = sorted((c for c in pre.columns if c.startswith("sv")), key=lambda c: int(c[2:]))
+    fig, ax = plt.subplots(figsize=(6, 4.2), constrained_layout=True)
+    idx = np.arange(1, len(sv_cols) + 1)
+    for _, row in pre.iterrows():
+        ax.semilogy(idx, row[sv_cols].to_numpy(dtype=float), "o-", color="C0", alpha=0.4, ms=3)
+    ax.set_xticks(idx)
+    ax.set_xlabel("singular value index")
+    ax.set_ylabel(r"singular value of $W_1\cdots W_{L-1}$")
+    txt = (
+        f"min |cos(u1, β_s)| = {pre.alignment.min():.6f}\n"
+        f"max balancedness = {pre.balancedness_max.max():.1e}\n"
+        f"max source risk = {pre.source_risk.max():.1e}"
+    )
+    ax.text(0.97, 0.95, txt, transform=ax.transAxes, ha="right", va="top", fontsize=8,
+            bbox={"facecolor": "white", "alpha": 0.8})
+    ax.set_title(title + ": pretrained features are rank one (Theorem 3.4)")
+    return fig
+
+
+def save(fig: plt.Figure, png_path: str) -> None:
+    """Write the figure as PNG (for viewing) and PDF (for papers) side by side, then close it."""
+    fig.savefig(png_path, dpi=150)
+    fig.savefig(png_path[: -len(".png")] + ".pdf")
+    plt.close(fig)

@@ -1,0 +1,131 @@
+"""The four procedures of science.md section 2, on batched instances.
+
+Shapes: ``B`` instances, ``d`` inputs, ``r = min(n, d)``, ``h`` hidden width, ``K`` ridge strengths.
+Targets are unit vectors ``beta_t (B, d)``; labels ``y = X beta_t + sigma xi`` come from a ``tasks.Design``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .models import end_to_end, init_deep_linear, rank_one_chain, rotate_in, rotate_out
+from .tasks import Design, design_targets
+from .training import GDResult, GDSettings, train_deep_linear
+
+__all__ = ["TrainOutcome", "pretrain_population", "scratch", "fine_tune", "linear_transfer"]
+
+
+@dataclass
+class TrainOutcome:
+    """Per-instance results of a trained procedure, each ``(B,)``; ``beta_hat`` is ``(B, d)``."""
+
+    beta_hat: np.ndarray
+    risk: np.ndarray
+    train_loss: np.ndarray
+    steps: np.ndarray
+    converged: np.ndarray
+
+
+def pretrain_population(
+    beta_s: np.ndarray, width: int, depth: int, alpha: float, seed: int, settings: GDSettings, **kw
+) -> tuple[list[np.ndarray], GDResult]:
+    """GD on the population loss ``|W_1...W_L - beta_s|^2`` (infinite source) from a small init."""
+    B, d = beta_s.shape
+    layers = init_deep_linear(d, width, depth, alpha, B, seed, "pretrain_init")
+    res = train_deep_linear(layers, np.ones((B, d)), beta_s, settings, **kw)
+    return res.layers, res
+
+
+def _train_on_design(
+    layers: list[np.ndarray], design: Design, beta_t: np.ndarray, sigma: float, settings: GDSettings, **kw
+) -> TrainOutcome:
+    """Train ``layers`` (first layer in input coordinates) on the design's labels; risk against ``beta_t``."""
+    A, rest = rotate_in(layers[0], design.V)
+    t = design_targets(design, beta_t, sigma)
+    res = train_deep_linear([A] + list(layers[1:]), design.s, t, settings, **kw)
+    final = [rotate_out(res.layers[0], rest, design.V)] + res.layers[1:]
+    beta_hat = end_to_end(final)
+    return TrainOutcome(
+        beta_hat=beta_hat,
+        risk=np.sum((beta_hat - beta_t) ** 2, axis=1),
+        train_loss=res.loss + sigma**2 * design.resid,
+        steps=res.steps,
+        converged=res.converged,
+    )
+
+
+def scratch(
+    design: Design,
+    beta_t: np.ndarray,
+    sigma: float,
+    width: int,
+    depth: int,
+    alpha: float,
+    seed: int,
+    settings: GDSettings,
+    **kw,
+) -> TrainOutcome:
+    """Scratch baseline: fresh small init (stream keyed by n), GD on the target data to convergence."""
+    layers = init_deep_linear(design.d, width, depth, alpha, design.instances, seed, "scratch_init", design.n)
+    return _train_on_design(layers, design, beta_t, sigma, settings, **kw)
+
+
+def fine_tune(
+    pretrained: list[np.ndarray],
+    design: Design,
+    beta_t: np.ndarray,
+    sigma: float,
+    settings: GDSettings,
+    reduce: bool = True,
+    **kw,
+) -> TrainOutcome:
+    """Fine-tune every layer from the pretrained weights.
+
+    With ``reduce`` (default) the network is first projected on its rank-one chain (``models.rank_one_chain``),
+    which is exact at t = 0 and drops only the O(alpha) residual of pretraining; without it the full-width
+    network is trained.
+    """
+    layers = rank_one_chain(pretrained) if reduce else pretrained
+    return _train_on_design(layers, design, beta_t, sigma, settings, **kw)
+
+
+def linear_transfer(
+    features: np.ndarray,
+    rank: np.ndarray,
+    design: Design,
+    beta_t: np.ndarray,
+    sigma: float,
+    lambdas: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Refit the last layer by ridge on frozen features: ``W_L = (Z^T Z + n lambda I)^+ Z^T y``.
+
+    Args:
+        features: ``(B, d, k_max)`` significant feature directions of ``W_1...W_{L-1}`` (left singular
+            vectors times singular values, see ``cells.significant_features``); columns past ``rank`` are unused.
+        rank: ``(B,)`` number of significant directions (singular value above a stated fraction of the top).
+        design, beta_t, sigma: target data and task.
+        lambdas: ``(K,)`` ridge strengths. At lambda = 0 the fit is the minimum-norm least-squares solution on
+            the significant subspace, i.e. the alpha -> 0 limit of the theory.
+
+    Returns:
+        ``risk (B, K)`` and ``train_loss (B, K)``.
+    """
+    t = design_targets(design, beta_t, sigma)
+    lambdas = np.asarray(lambdas, dtype=float)
+    B = features.shape[0]
+    risk = np.empty((B, lambdas.size))
+    loss = np.empty((B, lambdas.size))
+    for b in range(B):
+        Fk = features[b, :, : int(rank[b])]  # (d, k)
+        G = design.s[b][:, None] * (design.V[b].T @ Fk)  # (r, k): features of X/sqrt(n) in the SVD basis
+        gram, rhs = G.T @ G, G.T @ t[b]
+        for j, lam in enumerate(lambdas):
+            if lam == 0.0:
+                c = np.linalg.lstsq(G, t[b], rcond=None)[0]
+            else:
+                c = np.linalg.solve(gram + lam * np.eye(Fk.shape[1]), rhs)
+            risk[b, j] = np.sum((Fk @ c - beta_t[b]) ** 2)
+            loss[b, j] = np.sum((G @ c - t[b]) ** 2) + sigma**2 * design.resid[b]
+    return {"risk": risk, "train_loss": loss}

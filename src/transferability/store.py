@@ -1,0 +1,79 @@
+"""Cell files: ``.npz`` arrays plus a JSON record of the spec that made them, written atomically.
+
+Every job writes one file. Readers check the recorded spec against the one they expect, so a cell made
+under another config, or by other numerical code, is never mixed into results silently.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["save_cell", "load_cell", "CellFileError", "StaleCellError"]
+
+_META = "__spec__"
+
+
+class CellFileError(RuntimeError):
+    """A cell file is missing, truncated or unreadable."""
+
+
+class StaleCellError(RuntimeError):
+    """A cell file was made with a different spec (config values or numerical-code version)."""
+
+
+def save_cell(path: str | os.PathLike, spec: dict, arrays: dict[str, np.ndarray]) -> None:
+    """Write ``arrays`` and ``spec`` to ``path`` atomically (temporary file, fsync, rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {k: np.asarray(v) for k, v in arrays.items()}
+    payload[_META] = np.array(json.dumps(spec, sort_keys=True))
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _normalise(spec: dict) -> dict:
+    return json.loads(json.dumps(spec, sort_keys=True))
+
+
+def load_cell(path: str | os.PathLike, expect: dict | None = None) -> tuple[dict, dict[str, np.ndarray]]:
+    """Read a cell file; if ``expect`` is given, require the recorded spec to equal it.
+
+    Raises:
+        CellFileError: the file is missing, truncated or garbled (the message says how to recompute it).
+        StaleCellError: the recorded spec differs from ``expect`` (the message lists the differing keys).
+    """
+    path = Path(path)
+    hint = f"delete it and rerun snakemake to recompute it (snakemake --cores all {path})"
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {k: data[k] for k in data.files}
+        spec = json.loads(str(arrays.pop(_META)))
+    except FileNotFoundError:
+        raise CellFileError(f"cell file {path} is missing; rerun snakemake to compute it") from None
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, EOFError, json.JSONDecodeError) as err:
+        raise CellFileError(f"cell file {path} is truncated or corrupt ({err}); {hint}") from None
+    if expect is not None:
+        want = _normalise(expect)
+        if spec != want:
+            keys = sorted(k for k in set(spec) | set(want) if spec.get(k) != want.get(k))
+            detail = ", ".join(f"{k}: file has {spec.get(k)!r}, config wants {want.get(k)!r}" for k in keys)
+            raise StaleCellError(
+                f"cell file {path} was made with a different configuration or code ({detail}); "
+                f"it will not be mixed into these results: {hint}"
+            )
+    return spec, arrays

@@ -1,0 +1,56 @@
+# Shared helpers: config validation (before any job), paths, wildcard constraints, per-job specs.
+import os
+import re
+
+from snakemake.exceptions import WorkflowError
+
+from transferability import config as tcfg
+
+# One BLAS thread per job: parallelism comes from running cells side by side, and per-cell numbers
+# do not depend on the thread count.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+try:
+    CFG = tcfg.validate_config(config, tcfg.load_schema(workflow.source_path("../schemas/config.schema.yaml")))
+except tcfg.ConfigError as err:
+    raise WorkflowError(str(err)) from None
+
+EXP = {e.name: e for e in tcfg.experiments(CFG)}
+RES = CFG["results"]
+fmt = tcfg.fmt
+
+
+wildcard_constraints:
+    exp="|".join(re.escape(name) for name in EXP),
+    theta=tcfg.NUMBER_REGEX,
+    gamma=tcfg.NUMBER_REGEX,
+    seed="[0-9]+",
+
+
+def cell_files(name):
+    e = EXP[name]
+    return [
+        tcfg.cell_path(RES, name, t, g, s) for t in e.thetas_deg for g in e.gammas for s in e.seeds
+    ]
+
+
+def scratch_files(name):
+    e = EXP[name]
+    return [tcfg.scratch_path(RES, name, g, s) for g in e.gammas for s in e.seeds]
+
+
+def pretrain_files(name):
+    return [tcfg.pretrain_path(RES, name, s) for s in EXP[name].seeds]
+
+
+FIGURES = ["phase_linear_transfer", "phase_fine_tune", "slices", "scratch", "ridge", "pretraining"]
+
+
+def final_targets():
+    out = []
+    for name in EXP:
+        out += [f"{RES}/{name}/runs.csv", f"{RES}/{name}/agreement.csv", f"{RES}/{name}/theory.csv"]
+        out += [f"{RES}/{name}/figures/{fig}.png" for fig in FIGURES]
+    out += [f"{RES}/agreement.csv", f"{RES}/figures/scratch_double_descent.png"]
+    return out

@@ -1,0 +1,11 @@
+"""Snakemake adapter: verify and collect every cell of one experiment into tidy tables."""
+
+import sys
+
+sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
+
+from transferability.collect import collect_experiment  # noqa: E402
+
+tables = collect_experiment(snakemake.params.experiment, results=snakemake.params.results)  # noqa: F821
+for key in ("runs", "means", "agreement", "pretraining"):
+    tables[key].to_csv(snakemake.output[key], index=False)  # noqa: F821
