@@ -101,11 +101,18 @@ def _schema_errors(cfg: dict, schema: dict) -> list[str]:
     errors = []
     for err in sorted(validator.iter_errors(cfg), key=lambda e: list(map(str, e.absolute_path))):
         where = _path(err.absolute_path)
-        msg = err.message
         if err.validator == "additionalProperties":
-            msg = msg.replace("Additional properties are not allowed", "unknown key(s)")
-        if err.validator == "propertyNames":
+            known = set(err.schema.get("properties", {}))
+            for key in sorted(k for k in err.instance if k not in known):
+                errors.append(f"config key '{_path([*err.absolute_path, key])}': unknown key")
+            continue
+        if "propertyNames" in err.relative_schema_path:
             msg = f"experiment name {err.instance!r} is not a safe path component (letters, digits, _ . -)"
+        elif err.validator == "required":
+            missing = err.message.split("'")[1] if "'" in err.message else err.message
+            where, msg = _path([*err.absolute_path, missing]), "required key is missing"
+        else:
+            msg = err.message
         errors.append(f"config key '{where}': {msg}")
     return errors
 

@@ -1,0 +1,91 @@
+"""Bad configuration stops before any work, with a message that names the key at fault."""
+
+import copy
+
+import pytest
+import yaml
+
+from transferability.config import ConfigError, experiments, fmt, validate_config
+
+GOOD = {
+    "experiments": {
+        "a": {"d": 20, "sigma": 0.2, "instances": 3, "theta_deg": [30, 60], "gamma": [0.5, 1.5]},
+    }
+}
+
+
+def _with(path, value):
+    cfg = copy.deepcopy(GOOD)
+    node = cfg
+    for key in path[:-1]:
+        node = node[key]
+    if value is _DELETE:
+        del node[path[-1]]
+    else:
+        node[path[-1]] = value
+    return cfg
+
+
+_DELETE = object()
+
+
+def test_good_config_gets_defaults():
+    cfg = validate_config(GOOD)
+    (e,) = experiments(cfg)
+    assert (e.width, e.depth, e.seeds, e.ridge, e.init_scale) == (20, 2, (0,), (0.0, 0.1), 1e-5)
+    assert e.n_of(0.5) == 10 and cfg["results"] == "results"
+
+
+@pytest.mark.parametrize(
+    "path,value,key",
+    [
+        (("experiments", "a", "d"), 0, "experiments.a.d"),
+        (("experiments", "a", "d"), -5, "experiments.a.d"),
+        (("experiments", "a", "gamma"), [0.5, -1.0], "experiments.a.gamma"),
+        (("experiments", "a", "gamma"), [0.0], "experiments.a.gamma"),
+        (("experiments", "a", "theta_deg"), [30, 200], "experiments.a.theta_deg[1]"),
+        (("experiments", "a", "theta_deg"), [-1], "experiments.a.theta_deg[0]"),
+        (("experiments", "a", "sigma"), -0.1, "experiments.a.sigma"),
+        (("experiments", "a", "sigma"), "abc", "experiments.a.sigma"),
+        (("experiments", "a", "sigma"), float("nan"), "experiments.a.sigma"),
+        (("experiments", "a", "instances"), 0, "experiments.a.instances"),
+        (("experiments", "a", "instances"), 2.5, "experiments.a.instances"),
+        (("experiments", "a", "colour"), "red", "experiments.a.colour"),
+        (("experiments", "a", "d"), _DELETE, "experiments.a.d"),
+        (("experiments", "a", "theta_deg"), [], "experiments.a.theta_deg"),
+        (("experiments", "a", "gamma"), [0.5, 0.5], "experiments.a.gamma"),
+        (("experiments", "a", "gamma"), [0.5, 0.51], "experiments.a.gamma"),  # same n at d = 20
+        (("experiments", "a", "train"), {"tol": 0}, "experiments.a.train.tol"),
+        (("experiments", "a", "phase_lambda"), 0.3, "experiments.a.phase_lambda"),
+        (("run",), ["nope"], "run[0]"),
+        (("bogus",), 1, "bogus"),
+    ],
+)
+def test_bad_values_name_their_key(path, value, key):
+    with pytest.raises(ConfigError) as err:
+        validate_config(_with(path, value))
+    assert f"'{key}'" in str(err.value) or f"'{key}[" in str(err.value)
+
+
+@pytest.mark.parametrize("name", ["../x", "a/b", ".hidden", ""])
+def test_unsafe_experiment_names_are_rejected(name):
+    cfg = {"experiments": {name: GOOD["experiments"]["a"]}}
+    with pytest.raises(ConfigError, match="safe path component"):
+        validate_config(cfg)
+
+
+def test_config_loading_never_evaluates_code(tmp_path):
+    text = "experiments: !!python/object/apply:os.system ['echo pwned']\n"
+    with pytest.raises(yaml.YAMLError):
+        yaml.safe_load(text)
+
+
+def test_canonical_number_format():
+    assert fmt(0.1 + 0.2) == "0.3" and fmt(90.0) == "90" and fmt(22.5) == "22.5" and fmt(1e-12) == "0"
+
+
+def test_shipped_configs_are_valid():
+    for path in ("config.yaml", "config/paper.yaml"):
+        with open(path) as fh:
+            cfg = validate_config(yaml.safe_load(fh))
+        assert experiments(cfg)

@@ -1,0 +1,179 @@
+"""The batched GD engine against a plain reference, closed-form end points, and Theorem 3.4."""
+
+import numpy as np
+import pytest
+import torch
+
+from transferability import procedures as P
+from transferability import tasks, theory
+from transferability.models import end_to_end, init_deep_linear, pretrain_diagnostics, rank_one_chain
+from transferability.training import DivergenceError, GDSettings, train_deep_linear
+
+
+def _reference_gd(X, y, layers, lr_scale, grad_weight, steps):
+    """Plain full-batch GD on (1/n)|X W_1...W_L - y|^2 with torch autograd, one instance, same step rule."""
+    Ws = [torch.tensor(W, dtype=torch.float64, requires_grad=True) for W in layers]
+    Xt, yt = torch.tensor(X), torch.tensor(y)
+    lam_max = torch.linalg.eigvalsh(Xt.T @ Xt / X.shape[0]).max()
+    for _ in range(steps):
+        out = Ws[0]
+        for W in Ws[1:]:
+            out = out @ W
+        res = Xt @ out[:, 0] - yt
+        loss = (res**2).mean()
+        grads = torch.autograd.grad(loss, Ws)
+        with torch.no_grad():
+            gbeta = 2 * Xt.T @ res / X.shape[0]
+            sq = torch.stack([(W**2).sum() for W in Ws])
+            prod = torch.prod(sq)
+            data = 2 * lam_max * torch.sum(prod / sq)
+            norms = torch.sqrt(sq)
+            resid = sum(
+                torch.sqrt(prod) / (norms[a] * norms[b]) for a in range(len(Ws)) for b in range(a + 1, len(Ws))
+            )
+            lr = lr_scale / (data + grad_weight * torch.linalg.norm(gbeta) * resid)
+            for W, g in zip(Ws, grads):
+                W -= lr * g
+    return [W.detach().numpy() for W in Ws]
+
+
+@pytest.mark.parametrize("depth", [2, 3])
+def test_engine_iterates_equal_plain_reference_gd(depth):
+    """n > d: the rotated engine and plain autograd GD take the same steps (to rounding)."""
+    d, n, h, steps = 6, 11, 5, 300
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((n, d))
+    beta = rng.standard_normal(d) / np.sqrt(d)
+    y = X @ beta + 0.1 * rng.standard_normal(n)
+    layers = [W[0] for W in init_deep_linear(d, h, depth, 0.3, 1, 0, "test")]
+    ref = _reference_gd(X, y, layers, 0.8, 100.0, steps)
+
+    U, s, Vt = np.linalg.svd(X / np.sqrt(n), full_matrices=False)
+    t = U.T @ y / np.sqrt(n)
+    first = (Vt @ layers[0])[None]
+    res = train_deep_linear(
+        [first] + [W[None] for W in layers[1:]], s[None], t[None],
+        GDSettings(tol=0.0, max_steps=steps, lr_scale=0.8, grad_weight=100.0),
+    )
+    got = [Vt.T @ res.layers[0][0]] + [W[0] for W in res.layers[1:]]
+    for a, b in zip(got, ref):
+        np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-10)
+    assert res.steps[0] == steps and not res.converged[0]
+
+
+@pytest.mark.parametrize("n", [12, 40])
+def test_scratch_reaches_min_norm_solution(n):
+    """From a small init, GD ends at X^+ y (n < d: minimum-norm interpolator; n > d: least squares)."""
+    d, B, sigma = 25, 4, 0.3
+    beta_s, _ = tasks.make_tasks(d, B, seed=1)
+    D = tasks.make_design(n, d, B, seed=1)
+    out = P.scratch(D, beta_s, sigma, d, 2, 1e-6, 1, GDSettings(tol=1e-14, max_steps=200_000))
+    assert out.converged.all()
+    for b in range(B):
+        rng = np.random.default_rng([1, 0])  # rebuild X, y exactly as make_design does
+        from transferability.seeding import rng_for
+
+        g = rng_for(1, "design", n, d, b)
+        X = g.standard_normal((n, d))
+        xi = g.standard_normal(n)
+        y = X @ beta_s[b] + sigma * xi
+        np.testing.assert_allclose(out.beta_hat[b], np.linalg.pinv(X) @ y, atol=1e-5)
+
+
+def test_pretraining_gives_rank_one_aligned_balanced_features():
+    """Theorem 3.4 at small d: one singular value ~1, the rest O(alpha); aligned with beta_s; balanced."""
+    d, B, alpha = 20, 5, 1e-4
+    beta_s, _ = tasks.make_tasks(d, B, seed=3)
+    layers, res = P.pretrain_population(beta_s, d, 2, alpha, 3, GDSettings(tol=1e-12))
+    diag = pretrain_diagnostics(layers, beta_s)
+    assert res.converged.all()
+    assert np.allclose(diag["singular_values"][:, 0], 1.0, atol=1e-5)
+    assert np.all(diag["singular_values"][:, 1] < 10 * alpha)
+    assert np.all(diag["alignment"] > 1 - 1e-8)
+    assert np.all(diag["balancedness"] < 10 * alpha**2 * d)
+    assert np.all(diag["source_risk"] < 1e-11)
+
+
+def test_depth_three_reaches_the_depth_two_end_point():
+    """The scratch end point (min-norm interpolator) does not depend on depth."""
+    d, n, B = 20, 10, 3
+    beta_s, _ = tasks.make_tasks(d, B, seed=4)
+    D = tasks.make_design(n, d, B, seed=4)
+    st = GDSettings(tol=1e-14, max_steps=300_000)
+    two = P.scratch(D, beta_s, 0.1, d, 2, 1e-6, 4, st)
+    three = P.scratch(D, beta_s, 0.1, d, 3, 1e-5, 4, st)
+    assert two.converged.all() and three.converged.all()
+    np.testing.assert_allclose(three.beta_hat, two.beta_hat, atol=1e-4)
+
+
+def _pretrained(d, B, alpha, seed=5):
+    beta_s, nu = tasks.make_tasks(d, B, seed=seed)
+    layers, _ = P.pretrain_population(beta_s, d, 2, alpha, seed, GDSettings(tol=1e-14))
+    return beta_s, nu, layers
+
+
+def test_rank_one_fine_tuning_matches_full_width_fine_tuning():
+    """Dropping the O(alpha) residual of pretraining changes the fine-tuned map by O(alpha^2)."""
+    d, n, B, alpha = 24, 12, 3, 1e-3
+    beta_s, nu, layers = _pretrained(d, B, alpha)
+    D = tasks.make_design(n, d, B, seed=5)
+    bt = tasks.target_task(beta_s, nu, np.deg2rad(50))
+    st = GDSettings(tol=1e-12, max_steps=200_000)
+    full = P.fine_tune(layers, D, bt, 0.2, st, reduce=False)
+    chain = P.fine_tune(layers, D, bt, 0.2, st, reduce=True)
+    assert np.max(np.abs(full.beta_hat - chain.beta_hat)) < 100 * alpha**2
+    np.testing.assert_allclose(end_to_end(rank_one_chain(layers)), end_to_end(layers), atol=1e-14)
+
+
+def test_fine_tuning_ends_at_the_gradient_flow_end_point():
+    """beta_ft = X^+ y + c (I - P) beta_s with c^4 - |(I-P) beta_s|^2 c^2 - |X^+ y|^2 = 0 (L = 2, alpha -> 0)."""
+    d, n, B, sigma = 60, 30, 4, 0.5
+    beta_s, nu, layers = _pretrained(d, B, 1e-5)
+    D = tasks.make_design(n, d, B, seed=5)
+    bt = tasks.target_task(beta_s, nu, np.deg2rad(70))
+    out = P.fine_tune(layers, D, bt, sigma, GDSettings(tol=1e-12, max_steps=500_000))
+    t = tasks.design_targets(D, bt, sigma)
+    for b in range(B):
+        V = D.V[b]
+        b_sc = V @ (t[b] / D.s[b])
+        perp = beta_s[b] - V @ (V.T @ beta_s[b])
+        c = theory.balancedness_factor(perp @ perp, b_sc @ b_sc)
+        pred = b_sc + c * perp
+        # GD with the default step rule tracks gradient flow to within 0.005 in risk
+        assert abs(np.sum((out.beta_hat[b] - bt[b]) ** 2) - np.sum((pred - bt[b]) ** 2)) < 5e-3
+        assert np.max(np.abs(out.beta_hat[b] - pred)) < 5e-3
+
+
+def test_divergence_is_detected_and_names_the_job_and_fix():
+    d, n, B = 10, 20, 2
+    beta_s, _ = tasks.make_tasks(d, B, seed=6)
+    D = tasks.make_design(n, d, B, seed=6)
+    with pytest.raises(DivergenceError, match=r"my-cell.*lr_scale=8.*train.lr_scale"):
+        P.scratch(D, beta_s, 0.1, d, 2, 0.5, 6, GDSettings(lr_scale=8.0, grad_weight=0.0), label="my-cell")
+
+
+def test_budget_exhaustion_is_flagged_not_hidden():
+    d, B = 30, 3
+    beta_s, _ = tasks.make_tasks(d, B, seed=7)
+    D = tasks.make_design(d, d, B, seed=7)  # n = d: X^T X is ill-conditioned
+    out = P.scratch(D, beta_s, 0.2, d, 2, 1e-5, 7, GDSettings(tol=1e-12, max_steps=50))
+    assert not out.converged.any()
+    assert np.all(out.steps == 50)
+    assert np.all(np.isfinite(out.risk))
+
+
+def test_instances_are_independent_of_batch_composition():
+    """An instance's trajectory does not depend on which other instances share its batch."""
+    d, n = 15, 9
+    beta_s, _ = tasks.make_tasks(d, 3, seed=8)
+    D = tasks.make_design(n, d, 3, seed=8)
+    st = GDSettings(tol=1e-10, max_steps=100_000)
+    both = P.scratch(D, beta_s, 0.1, d, 2, 1e-5, 8, st)
+    layers = init_deep_linear(d, d, 2, 1e-5, 3, 8, "scratch_init", n)
+    from transferability.models import rotate_in
+
+    A, _ = rotate_in(layers[0], D.V)
+    t = tasks.design_targets(D, beta_s, 0.1)
+    alone = train_deep_linear([A[1:2], layers[1][1:2]], D.s[1:2], t[1:2], st)
+    assert alone.steps[0] == both.steps[1]
+    np.testing.assert_array_equal(alone.layers[1][0], train_deep_linear([A, layers[1]], D.s, t, st).layers[1][1])

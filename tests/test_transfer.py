@@ -1,0 +1,63 @@
+"""Linear transfer (ridge on frozen features) against explicit regressions and its exact risk."""
+
+import numpy as np
+import pytest
+
+from transferability import procedures as P
+from transferability import tasks, theory
+from transferability.cells import significant_features
+from transferability.seeding import rng_for
+from transferability.training import GDSettings
+
+
+def _Xy(seed, n, d, b, beta, sigma):
+    g = rng_for(seed, "design", n, d, b)
+    X = g.standard_normal((n, d))
+    return X, X @ beta + sigma * g.standard_normal(n)
+
+
+def test_features_after_pretraining_are_rank_one_with_threshold():
+    d, B, alpha = 30, 3, 1e-5
+    beta_s, _ = tasks.make_tasks(d, B, seed=2)
+    layers, _ = P.pretrain_population(beta_s, d, 2, alpha, 2, GDSettings(tol=1e-12))
+    feats, rank = significant_features(layers, 1e-3)
+    assert np.all(rank == 1)
+    # the single feature is beta_s up to sign and the layer scale
+    cos = np.abs(np.einsum("bd,bd->b", feats[:, :, 0], beta_s)) / np.linalg.norm(feats[:, :, 0], axis=1)
+    assert np.all(cos > 1 - 1e-9)
+    # a threshold below alpha keeps the O(alpha) directions (least squares on them fits noise)
+    _, rank_all = significant_features(layers, 1e-9)
+    assert np.all(rank_all == d)
+
+
+def test_linear_transfer_equals_explicit_ridge_on_the_feature():
+    d, n, B, sigma, theta = 20, 15, 3, 0.3, 0.8
+    beta_s, nu = tasks.make_tasks(d, B, seed=9)
+    layers, _ = P.pretrain_population(beta_s, d, 2, 1e-5, 9, GDSettings(tol=1e-12))
+    feats, rank = significant_features(layers, 1e-3)
+    D = tasks.make_design(n, d, B, seed=9)
+    bt = tasks.target_task(beta_s, nu, theta)
+    lams = np.array([0.0, 0.1, 0.5])
+    out = P.linear_transfer(feats, rank, D, bt, sigma, lams)
+    for b in range(B):
+        X, y = _Xy(9, n, d, b, bt[b], sigma)
+        f = feats[b, :, :1]
+        Z = X @ f
+        for j, lam in enumerate(lams):
+            w = np.linalg.solve(Z.T @ Z + n * lam * np.eye(1), Z.T @ y)
+            risk = np.sum((f @ w - bt[b]) ** 2)
+            assert out["risk"][b, j] == pytest.approx(risk, rel=1e-9)
+            assert out["train_loss"][b, j] == pytest.approx(np.mean((Z @ w - y) ** 2), rel=1e-9)
+
+
+def test_linear_transfer_mean_risk_matches_exact_formula():
+    """Monte Carlo over many instances of the pipeline's own estimator vs eq. (10)."""
+    d, n, B, sigma, theta = 40, 20, 400, 0.2, np.deg2rad(35)
+    beta_s, nu = tasks.make_tasks(d, B, seed=11)
+    feats = beta_s[:, :, None]
+    rank = np.ones(B, dtype=int)
+    D = tasks.make_design(n, d, B, seed=11)
+    bt = tasks.target_task(beta_s, nu, theta)
+    risk = P.linear_transfer(feats, rank, D, bt, sigma, np.array([0.0]))["risk"][:, 0]
+    se = risk.std(ddof=1) / np.sqrt(B)
+    assert abs(risk.mean() - theory.linear_transfer_risk_exact(theta, n, sigma**2)) < 4 * se

@@ -1,0 +1,134 @@
+"""End-to-end workflow runs in a temporary directory (slower: each runs Snakemake)."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from transferability.store import load_cell
+
+REPO = Path(__file__).resolve().parents[1]
+SNAKEMAKE = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile")]
+pytestmark = pytest.mark.workflow
+
+TINY = {
+    "results": "res",
+    "run": ["tiny"],
+    "experiments": {
+        "tiny": {
+            "d": 12,
+            "sigma": 0.2,
+            "instances": 3,
+            "theta_deg": [30, 60],
+            "gamma": [0.5, 1.5],
+            "ridge": [0.0, 0.1],
+            "slices_deg": [30],
+            "train": {"max_steps": 20000},
+        }
+    },
+}
+
+
+def _write(workdir: Path, cfg: dict) -> Path:
+    path = workdir / "cfg.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    return path
+
+
+def smk(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    cmd = SNAKEMAKE + ["-d", str(workdir), "--configfile", str(workdir / "cfg.yaml"), *args]
+    out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    if check and out.returncode != 0:
+        raise AssertionError(f"snakemake failed:\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}")
+    return out
+
+
+def job_counts(text: str) -> dict[str, int]:
+    """Parse the 'Job stats' table of a (dry) run."""
+    block = text.split("Job stats:")[1].split("\n\n")[0] if "Job stats:" in text else ""
+    counts = {}
+    for line in block.splitlines():
+        m = re.match(r"^(\w+)\s+(\d+)$", line.strip())
+        if m and m.group(1) != "total":
+            counts[m.group(1)] = int(m.group(2))
+    return counts
+
+
+def cell_arrays(workdir: Path) -> dict[str, dict]:
+    root = workdir / "res/tiny"
+    return {str(p.relative_to(root)): load_cell(p)[1] for p in sorted(root.glob("*/*.npz"))}
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    wd = tmp_path_factory.mktemp("tiny")
+    _write(wd, TINY)
+    smk(wd, "--cores", "2")
+    return wd
+
+
+def test_tiny_grid_runs_end_to_end(tiny_run):
+    wd = tiny_run
+    runs = pd.read_csv(wd / "res/tiny/runs.csv")
+    # scratch: 2 gammas x 3 instances; fine-tuning: 4 cells x 3; linear transfer: 4 cells x 3 x 2 lambdas
+    assert runs.groupby("method").size().to_dict() == {"scratch": 6, "fine_tune": 12, "linear_transfer": 24}
+    assert runs.risk.notna().all() and (runs.risk >= 0).all()
+    ft = runs[runs.method == "fine_tune"]
+    assert np.allclose(ft["T"], ft.merge(runs[runs.method == "scratch"], on=["gamma", "instance"]).eval("risk_y - risk_x"))
+    agree = pd.read_csv(wd / "res/agreement.csv")
+    assert set(agree.method) == {"scratch", "linear_transfer", "fine_tune"}
+    assert (agree.unconverged_away == 0).all()
+    theory = pd.read_csv(wd / "res/tiny/theory.csv")
+    assert {"T_lt_exact", "T_ft_exact", "R_sc"} <= set(theory.columns)
+    for fig in ("phase_linear_transfer", "phase_fine_tune", "slices", "scratch", "ridge", "pretraining"):
+        png = wd / f"res/tiny/figures/{fig}.png"
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+        assert (wd / f"res/tiny/figures/{fig}.pdf").read_bytes()[:4] == b"%PDF"
+
+
+def test_nothing_to_do_after_a_complete_run(tiny_run):
+    out = smk(tiny_run, "-n", "--cores", "2")
+    assert "Nothing to be done" in out.stdout + out.stderr
+
+
+def test_extending_the_grid_runs_only_new_cells(tiny_run, tmp_path):
+    wd = tiny_run
+    before = {p: p.stat().st_mtime_ns for p in (wd / "res/tiny").glob("*/*.npz")}
+    cfg = yaml.safe_load((wd / "cfg.yaml").read_text())
+    cfg["experiments"]["tiny"]["theta_deg"] = [30, 45, 60]
+    _write(wd, cfg)
+    out = smk(wd, "-n", "--cores", "2")
+    counts = job_counts(out.stdout + out.stderr)
+    assert counts == {
+        "transfer": 2, "aggregate": 1, "figures": 1, "agreement_all": 1, "double_descent": 1, "all": 1,
+    }, counts
+    smk(wd, "--cores", "2")
+    assert all(p.stat().st_mtime_ns == t for p, t in before.items())
+    assert (wd / "res/tiny/cells/theta45_gamma0.5_seed0.npz").exists()
+    _write(wd, TINY)  # restore for other tests
+
+
+def test_cells_are_bit_identical_with_one_or_two_cores(tiny_run, tmp_path):
+    _write(tmp_path, TINY)
+    smk(tmp_path, "--cores", "1")
+    one, two = cell_arrays(tmp_path), cell_arrays(tiny_run)
+    assert set(one) <= set(two) and len(one) >= 10
+    for name, arrays in one.items():
+        for key, value in arrays.items():
+            assert np.array_equal(value, two[name][key]), (name, key)
+
+
+def test_bad_config_stops_before_any_job(tmp_path):
+    bad = yaml.safe_load(yaml.safe_dump(TINY))
+    bad["experiments"]["tiny"]["sigma"] = -1
+    _write(tmp_path, bad)
+    out = smk(tmp_path, "--cores", "1", check=False)
+    assert out.returncode != 0
+    assert "experiments.tiny.sigma" in out.stdout + out.stderr
+    assert not (tmp_path / "res").exists()
