@@ -31,6 +31,10 @@ __all__ = ["GDSettings", "GDResult", "DivergenceError", "train_deep_linear"]
 # Recompute the incrementally tracked layer norms exactly this often, to stop rounding drift.
 _NORM_REFRESH = 1000
 _DIVERGENCE_FACTOR = 1e6
+# Weights of one block of instances (bytes): small enough to stay in cache between the passes of a step.
+_BLOCK_BYTES = 2**20
+# Layers with at least this many entries per instance are updated in place (see _rank_one_update_in_place).
+_IN_PLACE_MIN_SIZE = 2**16
 
 
 class DivergenceError(RuntimeError):
@@ -90,6 +94,91 @@ def _sq_norms(layers: list[np.ndarray]) -> np.ndarray:
     return np.stack([np.einsum("bij,bij->b", W, W) for W in layers])
 
 
+def _step(
+    W: list[np.ndarray],
+    s: np.ndarray,
+    t: np.ndarray,
+    s2max: np.ndarray,
+    sq: np.ndarray,
+    frozen: np.ndarray,
+    settings: GDSettings,
+    z: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """One GD step on all active instances, in place; returns the loss before the step ``(b,)`` and ``z``.
+
+    ``sq (L, b)`` holds the tracked squared norms of the layers (updated in place). Instances flagged in
+    ``frozen``, or whose loss is already <= tol, are not moved. Large layers are updated block by block
+    (``_blocks``): the backward matrix-vector product and the rank-one update then touch each block while it
+    is in cache, so a step streams the weights from memory about twice (forward read, backward read-write).
+
+    For L = 2 with a large first layer, the end-to-end vector ``z (b, r)`` of the next step is updated from
+    quantities computed while each block is in cache (``z' = z - lr A q - lr g (w . w')``), which saves the
+    forward pass over memory; pass it back in as ``z`` (None recomputes it, as the caller does periodically).
+    """
+    # Forward: suffix products u_l = W_l ... W_L, shape (b, dim_in(l), 1).
+    L = len(W)
+    incremental = L == 2 and W[0][0].size >= _IN_PLACE_MIN_SIZE
+    suffix = [None] * L
+    u = suffix[L - 1] = W[L - 1]
+    for l in range(L - 2, -1, -1):
+        u = suffix[l] = (z[..., None] if (incremental and z is not None) else W[l] @ u)
+    res = s * u[..., 0] - t
+    loss = np.einsum("br,br->b", res, res)
+    g = (2.0 * s * res)[..., None]  # dloss/dz, (b, r, 1)
+    gnorm = np.sqrt(np.einsum("brk,brk->b", g, g))
+    lr = settings.lr_scale / _sharpness_bound(sq, s2max, gnorm, settings.grad_weight)
+    lr[frozen | (loss <= settings.tol) | ~np.isfinite(loss)] = 0.0
+    # Backward: q_1 = g, q_{l+1} = W_l^T q_l; grad W_l = q_l suffix_{l+1}^T (suffix_{L+1} = 1).
+    q = g
+    for l in range(L):
+        inner = np.einsum("bik,bik->b", q, suffix[l])  # <W_l, grad W_l>
+        gsq = np.einsum("bik,bik->b", q, q)
+        lq = lr[:, None, None] * q
+        if l + 1 == L:
+            W[l] -= lq
+            q_prev_last, q_next = q, None
+        else:
+            right = suffix[l + 1]
+            gsq *= np.einsum("bik,bik->b", right, right)
+            if W[l][0].size >= _IN_PLACE_MIN_SIZE:
+                q_next = np.empty((W[l].shape[0], W[l].shape[2], 1))
+                Aq = np.empty_like(q) if incremental else None
+                for blk in _blocks(W[l].shape[0], W[l][0].nbytes):
+                    np.matmul(np.swapaxes(W[l][blk], 1, 2), q[blk], out=q_next[blk])
+                    if incremental:
+                        np.matmul(W[l][blk], q_next[blk], out=Aq[blk])
+                    _rank_one_update_in_place(W[l][blk], lq[blk], right[blk])
+            else:
+                q_next = np.swapaxes(W[l], 1, 2) @ q
+                W[l] -= lq @ np.swapaxes(right, 1, 2)
+        sq[l] += -2.0 * lr * inner + lr**2 * gsq
+        q = q_next
+    if incremental:
+        w_new = W[1]  # updated in place above; w_old = w_new + lr q_2
+        w_dot = np.einsum("bik,bik->b", w_new + lr[:, None, None] * q_prev_last, w_new)
+        z_next = suffix[0][..., 0] - lr[:, None] * Aq[..., 0] - (lr * w_dot)[:, None] * g[..., 0]
+        return loss, z_next
+    return loss, None
+
+
+def _rank_one_update_in_place(W: np.ndarray, left: np.ndarray, right: np.ndarray) -> None:
+    """``W[b] -= left[b] right[b]^T`` for each b without a temporary (BLAS ger through torch, zero-copy).
+
+    numpy has no in-place outer-product update; its ``W -= outer`` makes two extra passes over W.
+    """
+    import torch  # imported only for large layers: it costs about a second per process
+
+    Wt = torch.from_numpy(W)
+    for b in range(W.shape[0]):
+        Wt[b].addr_(torch.from_numpy(left[b, :, 0]), torch.from_numpy(right[b, :, 0]), alpha=-1.0)
+
+
+def _blocks(b: int, bytes_per_instance: int) -> list[slice]:
+    """Split ``b`` instances into blocks whose weights fit in cache, so a step streams them from memory once."""
+    per = max(1, _BLOCK_BYTES // max(bytes_per_instance, 1))
+    return [slice(i, min(i + per, b)) for i in range(0, b, per)]
+
+
 def train_deep_linear(
     layers: list[np.ndarray],
     s: np.ndarray,
@@ -111,6 +200,7 @@ def train_deep_linear(
 
     Returns:
         GDResult with the final weights and per-instance excess loss, steps and convergence flags.
+        ``steps`` counts the updates an instance received; its loss is evaluated after them.
 
     Raises:
         DivergenceError: an instance's loss became non-finite or grew by more than 1e6, naming ``label``.
@@ -127,13 +217,14 @@ def train_deep_linear(
     s2max = np.max(sa**2, axis=1)
     sq = _sq_norms(W)
     loss0 = None
+    z = None  # cached end-to-end vector (large L = 2 problems), see _step
+    done = np.zeros(B, dtype=bool)
     last_report = time.monotonic()
     step = 0
-    done = np.zeros(B, dtype=bool)
 
     def retire(mask: np.ndarray) -> None:
         """Write back and drop the active instances flagged in ``mask``."""
-        nonlocal W, sa, ta, s2max, sq, active, loss0, done
+        nonlocal W, sa, ta, s2max, sq, active, loss0, done, z
         idx = active[mask]
         for Wf, Wa in zip(full, W):
             Wf[idx] = Wa[mask]
@@ -141,25 +232,21 @@ def train_deep_linear(
         W = [Wa[keep] for Wa in W]
         sa, ta, s2max, sq = sa[keep], ta[keep], s2max[keep], sq[:, keep]
         loss0, done, active = loss0[keep], done[keep], active[keep]
+        z = None if z is None else z[keep]
 
     while active.size:
-        # Forward: suffix products u_l = W_l ... W_L, shape (b, dim_in(l), 1).
-        suffix = [None] * len(W)
-        u = W[-1]
-        suffix[len(W) - 1] = u
-        for l in range(len(W) - 2, -1, -1):
-            u = W[l] @ u
-            suffix[l] = u
-        res = sa * suffix[0][..., 0] - ta
-        loss = np.einsum("br,br->b", res, res)
+        budget_hit = step >= settings.max_steps
+        frozen = done | budget_hit
+        loss, z = _step(W, sa, ta, s2max, sq, frozen, settings, z)
         if loss0 is None:
             loss0 = np.maximum(loss, 1.0)
-        if not np.all(np.isfinite(loss)) or np.any(loss > _DIVERGENCE_FACTOR * loss0):
-            bad = active[~np.isfinite(loss) | (loss > _DIVERGENCE_FACTOR * loss0)]
+        bad = ~np.isfinite(loss) | (loss > _DIVERGENCE_FACTOR * loss0)
+        if bad.any():
             raise DivergenceError(
-                f"{label}: gradient descent diverged for instance(s) {bad.tolist()} at step {step} "
-                f"(train loss {np.max(loss):.3g}). The step size lr_scale={settings.lr_scale} is too large: "
-                "set train.lr_scale below 2 (1.0 is the default) in the config and rerun this job."
+                f"{label}: gradient descent diverged for instance(s) {active[bad].tolist()} at step {step} "
+                f"(train loss {np.max(np.where(np.isfinite(loss), loss, np.inf)):.3g}). The step size "
+                f"lr_scale={settings.lr_scale} is too large: set train.lr_scale below 2 (1.0 is the default) "
+                "in the config and rerun this job."
             )
         newly = (loss <= settings.tol) & ~done
         if newly.any():
@@ -167,47 +254,21 @@ def train_deep_linear(
             converged[active[newly]] = True
             final_loss[active[newly]] = loss[newly]
             done |= newly
-        if step >= settings.max_steps:
+        if budget_hit:
             final_loss[active[~done]] = loss[~done]
             steps[active[~done]] = step
             break
+        step += 1
+        if step % _NORM_REFRESH == 0:
+            sq, z = _sq_norms(W), None
         if step % settings.check_every == 0 and done.any():
             retire(done.copy())
-            if not active.size:
-                break
-            continue  # recompute the forward pass on the compacted batch
         if progress is not None and time.monotonic() - last_report > settings.progress_every_s:
             last_report = time.monotonic()
             progress(
-                f"{label}: step {step}, excess train loss max {np.max(loss[~done]):.3e}, "
+                f"{label}: step {step}, excess train loss max {np.max(loss[~done], initial=0.0):.3e}, "
                 f"converged {int(converged.sum())}/{B}"
             )
-
-        g = (2.0 * sa * res)[..., None]  # dloss/dz, (b, r, 1)
-        gnorm = np.sqrt(np.einsum("brk,brk->b", g, g))
-        lr = settings.lr_scale / _sharpness_bound(sq, s2max, gnorm, settings.grad_weight)
-        lr[done] = 0.0
-
-        # Backward: q_1 = g, q_{l+1} = W_l^T q_l; grad W_l = q_l suffix_{l+1}^T (suffix_{L+1} = 1).
-        q = g
-        for l in range(len(W)):
-            q_next = np.swapaxes(W[l], 1, 2) @ q if l + 1 < len(W) else None
-            right = suffix[l + 1] if l + 1 < len(W) else None
-            lq = lr[:, None, None] * q
-            if right is None:
-                inner = np.einsum("bik,bik->b", q, W[l])
-                gsq = np.einsum("bik,bik->b", q, q)
-                W[l] -= lq
-            else:
-                inner = np.einsum("bik,bik->b", q, suffix[l])
-                gsq = np.einsum("bik,bik->b", q, q) * np.einsum("bik,bik->b", right, right)
-                W[l] -= lq @ np.swapaxes(right, 1, 2)
-            sq[l] += -2.0 * lr * inner + lr**2 * gsq
-            q = q_next
-        step += 1
-        steps[active[~done]] = step
-        if step % _NORM_REFRESH == 0:
-            sq = _sq_norms(W)
 
     if active.size:
         retire(np.ones(active.size, dtype=bool))
