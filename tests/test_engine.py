@@ -7,6 +7,7 @@ import torch
 from transferability import procedures as P
 from transferability import tasks, theory
 from transferability.models import end_to_end, init_deep_linear, pretrain_diagnostics, rank_one_chain
+from transferability.seeding import rng_for
 from transferability.training import DivergenceError, GDSettings, train_deep_linear
 
 
@@ -70,10 +71,7 @@ def test_scratch_reaches_min_norm_solution(n):
     out = P.scratch(D, beta_s, sigma, d, 2, 1e-6, 1, GDSettings(tol=1e-14, max_steps=200_000))
     assert out.converged.all()
     for b in range(B):
-        rng = np.random.default_rng([1, 0])  # rebuild X, y exactly as make_design does
-        from transferability.seeding import rng_for
-
-        g = rng_for(1, "design", n, d, b)
+        g = rng_for(1, "design", n, d, b)  # rebuild X, y exactly as make_design does
         X = g.standard_normal((n, d))
         xi = g.standard_normal(n)
         y = X @ beta_s[b] + sigma * xi

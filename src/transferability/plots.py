@@ -217,3 +217,27 @@ def save(fig: plt.Figure, png_path: str) -> None:
     fig.savefig(png_path, dpi=150)
     fig.savefig(png_path[: -len(".png")] + ".pdf")
     plt.close(fig)
+
+
+def theory_phase_figure(sigma: float, gamma_max: float = 2.0, d: int | None = None) -> plt.Figure:
+    """Theoretical T_lt and T_ft over (theta, gamma) for one sigma (asymptotic, or exact at dimension d)."""
+    from .theory_grid import theory_grid
+
+    _style()
+    grid = theory_grid(d or 10**9, sigma, 90.0, gamma_max)
+    cols = ("T_lt_exact", "T_ft_exact") if d else ("T_lt", "T_ft")
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), sharey=True, constrained_layout=True)
+    for ax, col, name in zip(axes, cols, ("linear transfer", "fine-tuning")):
+        th, g, Z = _theory_pivot(grid, col)
+        finite = Z[np.isfinite(Z)]
+        vmax = max(float(np.percentile(np.abs(finite), 98)), 1e-3)
+        mesh = ax.pcolormesh(_edges(th), _edges(g), np.ma.masked_invalid(Z), cmap=CMAP,
+                             norm=TwoSlopeNorm(vcenter=0.0, vmin=-vmax, vmax=vmax))
+        _zero_contour(ax, grid, col)
+        ax.set_xlabel(r"task angle $\theta$ (degrees)")
+        ax.set_title(name)
+        fig.colorbar(mesh, ax=ax, label="transferability T")
+    axes[0].set_ylabel(r"$\gamma = n/d$")
+    where = f"exact, d = {d}" if d else "asymptotic"
+    fig.suptitle(rf"theory, $\sigma$ = {sigma:g} ({where}); black: T = 0; blue: transfer helps")
+    return fig

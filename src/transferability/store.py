@@ -32,7 +32,12 @@ def save_cell(path: str | os.PathLike, spec: dict, arrays: dict[str, np.ndarray]
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = {k: np.asarray(v) for k, v in arrays.items()}
     payload[_META] = np.array(json.dumps(spec, sort_keys=True))
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):  # left by a job killed mid-write
+        stale.unlink(missing_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    umask = os.umask(0)
+    os.umask(umask)
+    os.fchmod(fd, 0o666 & ~umask)  # mkstemp creates 0600; cell files are ordinary readable files
     try:
         with os.fdopen(fd, "wb") as fh:
             np.savez(fh, **payload)

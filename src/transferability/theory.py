@@ -137,7 +137,8 @@ def fine_tune_transferability_exact(theta, n, d):
 def balancedness_factor(a, b):
     """Positive root c of c^4 - a c^2 - b = 0 (the fine-tuning end point beta_sc + c (I-P) beta_s, L = 2)."""
     a, b = _f(a), _f(b)
-    return np.sqrt((a + np.sqrt(a**2 + 4.0 * b)) / 2.0)
+    with np.errstate(invalid="ignore"):
+        return np.sqrt((a + np.sqrt(a**2 + 4.0 * b)) / 2.0)
 
 
 def _balance_terms(n, d, s2):

@@ -1,0 +1,111 @@
+"""How much work a config implies, how much is already done, and how long the rest should take."""
+
+from __future__ import annotations
+
+import copy
+import glob
+import os
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from . import config as tcfg
+from .store import load_cell
+
+__all__ = ["merge", "load_merged_config", "jobs_for", "plan_report"]
+
+
+def merge(base: dict, over: dict) -> dict:
+    """Recursive dict update, as Snakemake merges --configfile over the Snakefile's configfile."""
+    out = copy.deepcopy(base)
+    for k, v in over.items():
+        out[k] = merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else copy.deepcopy(v)
+    return out
+
+
+def load_merged_config(configfile: str, directory: str = ".") -> dict:
+    repo_default = Path(__file__).resolve().parents[2] / "config.yaml"
+    cfg = yaml.safe_load(repo_default.read_text()) if repo_default.exists() else {}
+    path = Path(directory) / configfile if not Path(configfile).is_absolute() else Path(configfile)
+    if path.resolve() != repo_default.resolve():
+        cfg = merge(cfg, yaml.safe_load(path.read_text()) or {})
+    return tcfg.validate_config(cfg)
+
+
+def jobs_for(e: tcfg.Experiment, res: str) -> list[tuple[str, float | None, str, dict]]:
+    """Every per-cell job of an experiment as ``(kind, gamma, path, spec)``."""
+    jobs = []
+    for s in e.seeds:
+        jobs.append(("tasks", None, tcfg.tasks_path(res, e.name, s), tcfg.tasks_spec(e, s)))
+        jobs.append(("pretrain", None, tcfg.pretrain_path(res, e.name, s), tcfg.pretrain_spec(e, s)))
+        for g in e.gammas:
+            jobs.append(("design", g, tcfg.design_path(res, e.name, g, s), tcfg.design_spec(e, g, s)))
+            jobs.append(("scratch", g, tcfg.scratch_path(res, e.name, g, s), tcfg.scratch_spec(e, g, s)))
+            for th in e.thetas_deg:
+                jobs.append(("cells", g, tcfg.cell_path(res, e.name, th, g, s), tcfg.cell_spec(e, th, g, s)))
+    return jobs
+
+
+def _done(path: str, spec: dict) -> bool:
+    try:
+        load_cell(path, expect=spec)
+        return True
+    except Exception:
+        return False
+
+
+def _benchmarks(root: Path) -> dict[tuple[str, int], list[tuple[float, float]]]:
+    """Recorded job seconds by (kind, d) with the job's gamma: {(kind, d): [(gamma, seconds)]}."""
+    table: dict[tuple[str, int], list[tuple[float, float]]] = {}
+    for tsv in glob.glob(str(root / "*" / "benchmarks" / "*" / "*.tsv")):
+        p = Path(tsv)
+        kind, exp_dir = p.parent.name, p.parents[2]
+        try:
+            spec_files = list((exp_dir / "tasks").glob("*.npz"))
+            d = int(load_cell(spec_files[0])[0]["d"]) if spec_files else -1
+            seconds = float(open(tsv).read().splitlines()[1].split("\t")[0])
+        except Exception:
+            continue
+        gamma = None
+        for part in p.stem.split("_"):
+            if part.startswith("gamma"):
+                gamma = float(part[5:])
+        table.setdefault((kind, d), []).append((gamma, seconds))
+    return table
+
+
+def plan_report(configfile: str = "config.yaml", directory: str = ".", cores: int | None = None) -> str:
+    """A human-readable summary: cells per experiment, cached, to do, and an estimate of the remaining time."""
+    cfg = load_merged_config(configfile, directory)
+    res = str(Path(directory) / cfg["results"])
+    bench = _benchmarks(Path(res))
+    cores = cores or os.cpu_count() or 1
+    lines, total_s, unknown = [], 0.0, 0
+    for e in tcfg.experiments(cfg):
+        jobs = jobs_for(e, res)
+        todo = [j for j in jobs if not _done(j[2], j[3])]
+        cells = [j for j in jobs if j[0] == "cells"]
+        cells_todo = [j for j in todo if j[0] == "cells"]
+        est = 0.0
+        for kind, g, _, _ in todo:
+            rec = bench.get((kind, e.d), [])
+            same = [sec for gg, sec in rec if g is not None and gg is not None and abs(gg - g) < 1e-9]
+            pick = same or [sec for _, sec in rec]
+            if pick:
+                est += float(np.mean(pick))
+            elif kind in ("scratch", "cells", "pretrain"):
+                unknown += 1
+        total_s += est
+        lines.append(
+            f"{e.name}: {len(cells)} transfer cells ({len(e.thetas_deg)} theta x {len(e.gammas)} gamma x "
+            f"{len(e.seeds)} seed), {len(cells) - len(cells_todo)} done, {len(cells_todo)} to do; "
+            f"{len(todo)} of {len(jobs)} jobs to run (d = {e.d}, {e.instances} instances per cell)"
+        )
+    if unknown:
+        lines.append(f"estimate: at least {total_s / cores / 60:.1f} min on {cores} cores; {unknown} jobs have no "
+                     "recorded benchmark of the same kind and d (run part of the grid first to calibrate)")
+    else:
+        lines.append(f"estimate from recorded benchmarks: {total_s:.0f} CPU-seconds, about "
+                     f"{total_s / cores / 60:.1f} min on {cores} cores (plus about 0.1 s of overhead per job)")
+    return "\n".join(lines)
