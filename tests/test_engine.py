@@ -175,3 +175,25 @@ def test_instances_are_independent_of_batch_composition():
     alone = train_deep_linear([A[1:2], layers[1][1:2]], D.s[1:2], t[1:2], st)
     assert alone.steps[0] == both.steps[1]
     np.testing.assert_array_equal(alone.layers[1][0], train_deep_linear([A, layers[1]], D.s, t, st).layers[1][1])
+
+
+def test_weight_decay_scratch_matches_the_self_consistent_ridge_solution():
+    """L = 2 with weight decay wd: min over factorisations of wd(|W_1|^2 + |w|^2) is 2 wd |beta|, so the end point
+    solves M^T (M beta - t) + wd beta/|beta| = 0, i.e. ridge regression with lambda = wd/|beta| (closed form)."""
+    d, n, B, sigma = 12, 20, 2, 0.3
+    beta_s, _ = tasks.make_tasks(d, B, seed=12)
+    D = tasks.make_design(n, d, B, seed=12)
+    wds = np.array([0.0, 0.01, 0.05])
+    out = P.scratch(D, beta_s, sigma, d, 2, 1e-4, 12, GDSettings(tol=1e-20, max_steps=200_000), weight_decays=wds)
+    assert out.risk.shape == (B, 3) and out.converged.all()
+    t = tasks.design_targets(D, beta_s, sigma)
+    for b in range(B):
+        M = D.s[b][:, None] * D.V[b].T  # (r, d): data term |M beta - t|^2
+        for k, wd in enumerate(wds):
+            beta = out.beta_hat[b, k]
+            lam = wd / np.linalg.norm(beta)
+            ridge = np.linalg.solve(M.T @ M + lam * np.eye(d), M.T @ t[b])
+            np.testing.assert_allclose(beta, ridge, atol=1e-5)
+    # weight decay shrinks the solution
+    norms = np.linalg.norm(out.beta_hat, axis=2)
+    assert np.all(np.diff(norms, axis=1) < 0)

@@ -201,5 +201,5 @@ def test_small_valid_configs_run(tmp_path_factory, exp):
     _write(wd, cfg)
     smk(wd, "--cores", "2")
     runs = __import__("pandas").read_csv(wd / "res/h/runs.csv")
-    assert len(runs) == e.instances * len(e.gammas) * (1 + len(e.thetas_deg) * (1 + len(e.ridge)))
+    assert len(runs) == e.instances * len(e.gammas) * (2 + len(e.thetas_deg) * (1 + len(e.ridge)))
     assert yaml.safe_load((wd / "cfg.yaml").read_text()) == cfg

@@ -157,3 +157,47 @@ def test_kl_closed_form_matches_monte_carlo(rng):
     log_ratio = (-((y - X @ bs) ** 2) + (y - X @ bt) ** 2) / (2 * s2)
     se = log_ratio.std() / np.sqrt(len(log_ratio))
     assert abs(log_ratio.mean() - T.kl_divergence(theta, s2)) < 4 * se
+
+
+def test_ridge_monte_carlo_reference_is_exact_at_lambda_zero_and_tends_to_eq13():
+    theta, s2 = np.pi / 8, 0.04
+    lam0 = T.ridge_transfer_risk_mc(theta, 30, s2, [0.0], reps=200_000, seed=1)[0]
+    assert lam0 == pytest.approx(float(T.linear_transfer_risk_exact(theta, 30, s2)), rel=5e-3)
+    big = T.ridge_transfer_risk_mc(theta, 5000, s2, [0.3], reps=2000, seed=1)[0]
+    assert big == pytest.approx(float(T.ridge_transfer_risk(theta, 0.3)), abs=2e-3)
+
+
+def test_finite_source_linear_transfer_overlap_matches_monte_carlo(rng):
+    """cos^2(phi) between the finite-source estimate and beta_t (claim beyond the paper), gamma_s < 1 and > 1."""
+    d, s2s, theta = 300, 0.04, np.deg2rad(30)
+    bs = np.eye(d)[0]
+    bt = np.cos(theta) * bs + np.sin(theta) * np.eye(d)[1]
+    for gs in (0.5, 1.5):
+        n = int(gs * d)
+        vals = []
+        for _ in range(40):
+            X = rng.standard_normal((n, d))
+            y = X @ bs + np.sqrt(s2s) * rng.standard_normal(n)
+            b = np.linalg.pinv(X) @ y
+            vals.append((b @ bt) ** 2 / (b @ b))
+        assert np.mean(vals) == pytest.approx(float(T.finite_source_feature_overlap(theta, gs, s2s)), abs=0.02)
+
+
+def test_finite_source_fine_tuning_formula_matches_monte_carlo(rng):
+    """Eq. (22) against the gradient-flow end point beta_sc + (I - P) beta_hat_s (L = 2, sigma_t = 0)."""
+    d, s2s, theta, gt = 300, 0.04, np.deg2rad(40), 0.4
+    bs = np.eye(d)[0]
+    bt = np.cos(theta) * bs + np.sin(theta) * np.eye(d)[1]
+    for gs in (0.5, 1.5):
+        ns, n = int(gs * d), int(gt * d)
+        Ts = []
+        for _ in range(30):
+            Xs = rng.standard_normal((ns, d))
+            b_s = np.linalg.pinv(Xs) @ (Xs @ bs + np.sqrt(s2s) * rng.standard_normal(ns))
+            X = rng.standard_normal((n, d))
+            Xp = np.linalg.pinv(X)
+            b_sc = Xp @ (X @ bt)
+            b_ft = b_sc + b_s - Xp @ (X @ b_s)
+            Ts.append(np.sum((b_sc - bt) ** 2) - np.sum((b_ft - bt) ** 2))
+        expected = float(T.finite_source_fine_tune_transferability(theta, gt, gs, s2s))
+        assert np.mean(Ts) == pytest.approx(expected, abs=0.03)

@@ -21,7 +21,9 @@ def test_tiny_grid_runs_end_to_end(tiny_run):
     wd = tiny_run
     runs = pd.read_csv(wd / "res/tiny/runs.csv")
     # scratch: 2 gammas x 3 instances; fine-tuning: 4 cells x 3; linear transfer: 4 cells x 3 x 2 lambdas
-    assert runs.groupby("method").size().to_dict() == {"scratch": 6, "fine_tune": 12, "linear_transfer": 24}
+    assert runs.groupby("method").size().to_dict() == {
+        "scratch": 6, "scratch_tuned": 6, "fine_tune": 12, "linear_transfer": 24,
+    }
     assert runs.risk.notna().all() and (runs.risk >= 0).all()
     ft = runs[runs.method == "fine_tune"]
     assert np.allclose(ft["T"], ft.merge(runs[runs.method == "scratch"], on=["gamma", "instance"]).eval("risk_y - risk_x"))
@@ -30,7 +32,8 @@ def test_tiny_grid_runs_end_to_end(tiny_run):
     assert (agree.unconverged_away == 0).all()
     theory = pd.read_csv(wd / "res/tiny/theory.csv")
     assert {"T_lt_exact", "T_ft_exact", "R_sc"} <= set(theory.columns)
-    for fig in ("phase_linear_transfer", "phase_fine_tune", "slices", "scratch", "ridge", "pretraining"):
+    for fig in ("phase_linear_transfer", "phase_fine_tune", "slices", "scratch", "ridge", "pretraining",
+                "phase_linear_transfer_tuned", "fine_tune_theta"):
         png = wd / f"res/tiny/figures/{fig}.png"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
         assert (wd / f"res/tiny/figures/{fig}.pdf").read_bytes()[:4] == b"%PDF"
@@ -50,7 +53,8 @@ def test_extending_the_grid_runs_only_new_cells(tiny_run, tmp_path):
     out = smk(wd, "-n", "--cores", "2")
     counts = job_counts(out.stdout + out.stderr)
     assert counts == {
-        "transfer": 2, "aggregate": 1, "figures": 1, "agreement_all": 1, "double_descent": 1, "all": 1,
+        "transfer": 2, "aggregate": 1, "figures": 1, "agreement_all": 1, "double_descent": 1, "overview": 1,
+        "all": 1,
     }, counts
     smk(wd, "--cores", "2")
     assert all(p.stat().st_mtime_ns == t for p, t in before.items())

@@ -62,10 +62,19 @@ def compute_design(spec: dict, inputs: dict, log: Callable[[str], None]) -> Arra
 
 def compute_pretrain(spec: dict, inputs: dict, log: Callable[[str], None]) -> Arrays:
     beta_s = inputs["tasks"]["beta_s"]
-    layers, res = procedures.pretrain_population(
-        beta_s, spec["width"], spec["depth"], spec["init_scale"], spec["seed"], _settings(spec),
-        label="pretrain", progress=log,
-    )
+    B, d = beta_s.shape
+    if spec["source_n"] is None:
+        layers, res = procedures.pretrain_population(
+            beta_s, spec["width"], spec["depth"], spec["init_scale"], spec["seed"], _settings(spec),
+            label="pretrain", progress=log,
+        )
+    else:
+        # The source design has its own stream (role "source_design"), independent of every target design.
+        src = make_design(spec["source_n"], d, B, spec["seed"], role="source_design")
+        layers, res = procedures.pretrain_finite(
+            beta_s, src, spec["source_sigma"], spec["width"], spec["depth"], spec["init_scale"], spec["seed"],
+            _settings(spec), label=f"pretrain n_s={spec['source_n']}", progress=log,
+        )
     feats, rank = significant_features(layers, spec["feature_rank_tol"])
     out = {f"layer{l}": W for l, W in enumerate(layers)}
     out.update({f"chain{l}": W for l, W in enumerate(rank_one_chain(layers))})
@@ -79,8 +88,11 @@ def compute_scratch(spec: dict, inputs: dict, log: Callable[[str], None]) -> Arr
     beta_t = inputs["tasks"]["beta_s"]  # scratch risk is theta-independent; train on the theta = 0 target
     out = procedures.scratch(
         design, beta_t, spec["sigma"], spec["width"], spec["depth"], spec["init_scale"], spec["seed"],
-        _settings(spec), label=f"scratch n={design.n}", progress=log,
+        _settings(spec), weight_decays=spec["weight_decays"], label=f"scratch n={design.n}", progress=log,
     )
+    if out.risk.ndim == 1:  # always store (B, K) with K weight decays
+        out = procedures.TrainOutcome(*(x[:, None] for x in (out.beta_hat, out.risk, out.train_loss, out.steps,
+                                                              out.converged)))
     return {"risk": out.risk, "train_loss": out.train_loss, "steps": out.steps, "converged": out.converged}
 
 

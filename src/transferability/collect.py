@@ -18,7 +18,7 @@ def collect_experiment(record: dict, results: str) -> dict[str, pd.DataFrame]:
     Every file's recorded spec must match the spec the current config implies (``store.StaleCellError``).
     """
     e = tcfg.experiment_from_record(record)
-    exp = {"name": e.name, "d": e.d, "sigma": e.sigma}
+    exp = {"name": e.name, "d": e.d, "sigma": e.sigma, "source_gamma": e.source_gamma, "source_sigma": e.source_sigma}
     frames, pre_rows = [], []
     for seed in e.seeds:
         _, pre = load_cell(tcfg.pretrain_path(results, e.name, seed), expect=tcfg.pretrain_spec(e, seed))
@@ -40,7 +40,7 @@ def collect_experiment(record: dict, results: str) -> dict[str, pd.DataFrame]:
         for g in e.gammas:
             n = e.n_of(g)
             _, a = load_cell(tcfg.scratch_path(results, e.name, g, seed), expect=tcfg.scratch_spec(e, g, seed))
-            frames.append(aggregate.scratch_rows(exp, g, n, seed, a))
+            frames.append(aggregate.scratch_rows(exp, g, n, seed, a, e.weight_decays))
             for th in e.thetas_deg:
                 _, a = load_cell(tcfg.cell_path(results, e.name, th, g, seed), expect=tcfg.cell_spec(e, th, g, seed))
                 frames.append(aggregate.cell_rows(exp, th, g, n, seed, a, e.ridge))
@@ -50,5 +50,6 @@ def collect_experiment(record: dict, results: str) -> dict[str, pd.DataFrame]:
         "runs": runs,
         "means": means,
         "agreement": aggregate.agreement_summary(means),
+        "break_even": aggregate.fine_tune_break_even(means),
         "pretraining": pd.DataFrame(pre_rows),
     }

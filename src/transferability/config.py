@@ -6,6 +6,7 @@ This is the only module that knows the config layout; the science modules take p
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import math
 from dataclasses import dataclass
@@ -42,8 +43,13 @@ def fmt(x: float) -> str:
     return "0" if text in ("", "-0") else text
 
 
+@functools.cache
 def numerics_version() -> str:
-    """Short hash of the numerical source code (see NUMERICS_MODULES)."""
+    """Short hash of the numerical source code (see NUMERICS_MODULES), fixed for the life of the process.
+
+    Fixing it at first use means a Snakemake run stamps every job with the code it started with, even if
+    the sources are edited while it runs (the next run then recomputes the affected cells).
+    """
     h = hashlib.sha256()
     here = Path(__file__).resolve().parent
     for name in NUMERICS_MODULES:
@@ -149,6 +155,9 @@ class Experiment:
     slices_deg: tuple[float, ...]
     ridge_figure_gamma: float
     ridge_figure_theta_deg: float
+    weight_decays: tuple[float, ...]
+    source_gamma: float | None
+    source_sigma: float
     tol: float
     max_steps: int
     lr_scale: float
@@ -183,9 +192,17 @@ def _semantic_errors(name: str, e: dict) -> list[str]:
     for i, lam in enumerate(e["ridge"]):
         if lam < 0:
             errs.append(f"config key '{key}.ridge[{i}]': {lam} must be >= 0")
+    if 0.0 not in [float(x) for x in e["scratch_weight_decay"]]:
+        errs.append(f"config key '{key}.scratch_weight_decay': must include 0 (the untuned baseline)")
+    for i, wd in enumerate(e["scratch_weight_decay"]):
+        if wd < 0:
+            errs.append(f"config key '{key}.scratch_weight_decay[{i}]': {wd} must be >= 0")
+    gs = e["source"]["gamma"]
+    if gs is not None and int(round(gs * e["d"])) < 1:
+        errs.append(f"config key '{key}.source.gamma': {gs} gives n_s = round(gamma_s*d) < 1")
     if e["phase_lambda"] not in e["ridge"]:
         errs.append(f"config key '{key}.phase_lambda': {e['phase_lambda']} is not one of ridge {e['ridge']}")
-    for list_key in ("theta_deg", "gamma", "ridge"):
+    for list_key in ("theta_deg", "gamma", "ridge", "scratch_weight_decay"):
         texts = [fmt(v) for v in e[list_key]]
         dup = {t for t in texts if texts.count(t) > 1}
         if dup:
@@ -243,6 +260,9 @@ def experiments(cfg: dict) -> list[Experiment]:
                 slices_deg=tuple(float(x) for x in e["slices_deg"]),
                 ridge_figure_gamma=float(e["ridge_figure"]["gamma"]),
                 ridge_figure_theta_deg=float(e["ridge_figure"]["theta_deg"]),
+                weight_decays=tuple(float(x) for x in e["scratch_weight_decay"]),
+                source_gamma=None if e["source"]["gamma"] is None else float(e["source"]["gamma"]),
+                source_sigma=float(e["source"]["sigma"]),
                 tol=float(e["train"]["tol"]),
                 max_steps=int(e["train"]["max_steps"]),
                 lr_scale=float(e["train"]["lr_scale"]),
@@ -278,6 +298,8 @@ def pretrain_spec(e: Experiment, seed: int) -> dict:
         "depth": e.depth,
         "init_scale": e.init_scale,
         "feature_rank_tol": e.feature_rank_tol,
+        "source_n": None if e.source_gamma is None else e.n_of(e.source_gamma),
+        "source_sigma": e.source_sigma,
         "train": e.train_spec(),
         "seed": seed,
         "inputs": {"tasks": tasks_spec(e, seed)},
@@ -289,6 +311,7 @@ def scratch_spec(e: Experiment, gamma: float, seed: int) -> dict:
     return {
         "job": "scratch",
         "sigma": e.sigma,
+        "weight_decays": list(e.weight_decays),
         "width": e.width,
         "depth": e.depth,
         "init_scale": e.init_scale,

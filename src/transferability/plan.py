@@ -58,7 +58,7 @@ def _done(path: str, spec: dict) -> bool:
 def _benchmarks(root: Path) -> dict[tuple[str, int], list[tuple[float, float]]]:
     """Recorded job seconds by (kind, d) with the job's gamma: {(kind, d): [(gamma, seconds)]}."""
     table: dict[tuple[str, int], list[tuple[float, float]]] = {}
-    for tsv in glob.glob(str(root / "*" / "benchmarks" / "*" / "*.tsv")):
+    for tsv in glob.glob(str(root / "**" / "benchmarks" / "*" / "*.tsv"), recursive=True):
         p = Path(tsv)
         kind, exp_dir = p.parent.name, p.parents[2]
         try:
@@ -79,7 +79,9 @@ def plan_report(configfile: str = "config.yaml", directory: str = ".", cores: in
     """A human-readable summary: cells per experiment, cached, to do, and an estimate of the remaining time."""
     cfg = load_merged_config(configfile, directory)
     res = str(Path(directory) / cfg["results"])
-    bench = _benchmarks(Path(res))
+    # calibrate on every run recorded under the results tree (default and other configs alike)
+    top = Path(directory) / Path(cfg["results"]).parts[0]
+    bench = _benchmarks(top)
     cores = cores or os.cpu_count() or 1
     lines, total_s, unknown = [], 0.0, 0
     for e in tcfg.experiments(cfg):

@@ -23,6 +23,10 @@ __all__ = [
     "pretraining_figure",
     "nearest",
     "save",
+    "tuned_phase_figure",
+    "fine_tune_theta_figure",
+    "theory_phase_figure",
+    "overview_figure",
 ]
 
 CMAP = "RdBu"
@@ -183,6 +187,12 @@ def ridge_figure(runs: pd.DataFrame, theta_deg: float, gamma: float, title: str)
                 label=f"experiment (n = {int(cell.n.iloc[0])})")
     lam = np.linspace(0, max(float(stats.lam.max()), 0.5) * 1.05, 200)
     ax.plot(lam, ridge_transfer_risk(np.deg2rad(th), lam), "k-", label="eq. (13), n → ∞")
+    n, s2 = int(cell.n.iloc[0]), float(cell.sigma.iloc[0]) ** 2
+    if not np.isfinite(cell.source_gamma.iloc[0]):
+        from .theory import ridge_transfer_risk_mc
+
+        ax.plot(lam, ridge_transfer_risk_mc(np.deg2rad(th), n, s2, lam, reps=20000, seed=0), "k--",
+                label=f"exact estimator at n = {n} (Monte Carlo)")
     ax.set_xlabel(r"ridge strength $\lambda$")
     ax.set_ylabel(r"linear-transfer risk $R_{\rm lt}(\lambda)$")
     ax.set_title(f"{title}: θ = {th:g}°, γ = {g:g}")
@@ -240,4 +250,100 @@ def theory_phase_figure(sigma: float, gamma_max: float = 2.0, d: int | None = No
     axes[0].set_ylabel(r"$\gamma = n/d$")
     where = f"exact, d = {d}" if d else "asymptotic"
     fig.suptitle(rf"theory, $\sigma$ = {sigma:g} ({where}); black: T = 0; blue: transfer helps")
+    return fig
+
+
+def tuned_phase_figure(means: pd.DataFrame, theory: pd.DataFrame, title: str, lam: float = 0.0) -> plt.Figure:
+    """Linear transfer against the untuned (wd = 0) and the tuned (best weight decay per gamma) scratch baseline."""
+    _style()
+    m = means[(means.method == "linear_transfer") & np.isclose(means.lam, lam)]
+    thetas, gammas = np.sort(m.theta_deg.unique()), np.sort(m.gamma.unique())
+    panels = [("T_mean", "against untuned scratch (wd = 0)"), ("T_tuned_mean", "against tuned scratch (best wd per γ)")]
+    grids = [m.pivot(index="gamma", columns="theta_deg", values=c).reindex(index=gammas, columns=thetas).to_numpy()
+             for c, _ in panels]
+    finite = np.concatenate([g.ravel() for g in grids])
+    finite = finite[np.isfinite(finite)]
+    vmax = max(float(np.percentile(np.abs(finite), 98)) if finite.size else 1.0, 1e-3)
+    norm = TwoSlopeNorm(vcenter=0.0, vmin=-vmax, vmax=vmax)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), sharey=True, constrained_layout=True)
+    for ax, grid, (_, sub) in zip(axes, grids, panels):
+        mesh = ax.pcolormesh(_edges(thetas), _edges(gammas), grid, cmap=CMAP, norm=norm)
+        _zero_contour(ax, theory[theory.gamma <= gammas.max() * 1.05], "T_lt_exact")
+        ax.axhline(1.0, color="0.4", lw=0.6, ls=":")
+        ax.set_xlabel(r"task angle $\theta$ (degrees)")
+        ax.set_title(sub)
+        ax.set_xlim(_edges(thetas)[0], _edges(thetas)[-1])
+        ax.set_ylim(_edges(gammas)[0], _edges(gammas)[-1])
+    axes[0].set_ylabel(r"$\gamma = n/d$")
+    fig.colorbar(mesh, ax=axes, shrink=0.9, label=r"$T_{\rm lt}$ (experiment)")
+    fig.suptitle(title + ": does the positive band near γ = 1 survive a tuned baseline? (black: untuned theory T = 0)")
+    return fig
+
+
+def fine_tune_theta_figure(means: pd.DataFrame, title: str, max_panels: int = 4) -> plt.Figure:
+    """Fine-tuning T against theta at gamma < 1: eq. (15) (c = 1) and the balancedness-corrected end point."""
+    from .theory import fine_tune_transferability_balanced, fine_tune_transferability_exact
+    from .theory import finite_source_fine_tune_transferability
+
+    _style()
+    m = means[(means.method == "fine_tune") & (means.gamma < 0.95)]
+    gammas = np.sort(m.gamma.unique())
+    if gammas.size > max_panels:
+        gammas = gammas[np.linspace(0, gammas.size - 1, max_panels).round().astype(int)]
+    fig, axes = plt.subplots(1, max(len(gammas), 1), figsize=(4.2 * max(len(gammas), 1), 3.8), squeeze=False,
+                             constrained_layout=True, sharey=True)
+    th = np.linspace(0, max(90.0, float(m.theta_deg.max()) if len(m) else 90.0), 400)
+    for ax, g in zip(axes[0], gammas):
+        mm = m[np.isclose(m.gamma, g)].sort_values("theta_deg")
+        n, d, sigma = int(mm.n.iloc[0]), int(mm.d.iloc[0]), float(mm.sigma.iloc[0])
+        ax.errorbar(mm.theta_deg, mm.T_mean, yerr=mm.T_se, fmt="o", ms=4, capsize=2, color="C0", label="experiment")
+        gs = float(mm.source_gamma.iloc[0])
+        if np.isfinite(gs):
+            ss2 = float(mm.source_sigma.iloc[0]) ** 2
+            ax.plot(th, finite_source_fine_tune_transferability(np.deg2rad(th), n / d, gs, ss2), "k-",
+                    label="eq. (22), finite source")
+        else:
+            ax.plot(th, fine_tune_transferability_exact(np.deg2rad(th), n, d), "k-", label="eq. (15)")
+            ax.plot(th, fine_tune_transferability_balanced(np.deg2rad(th), n, d, sigma**2), "C3--",
+                    label="balancedness factor c")
+        ax.axhline(0, color="0.5", lw=0.6)
+        ax.set_xlabel(r"$\theta$ (degrees)")
+        ax.set_title(f"γ = {g:g} (n = {n}), σ = {sigma:g}")
+    axes[0][0].set_ylabel(r"$T_{\rm ft}$")
+    axes[0][0].legend(fontsize=8)
+    fig.suptitle(title + ": fine-tuning against θ (mean ± s.e.)")
+    return fig
+
+
+def overview_figure(means: pd.DataFrame, theories: dict[str, pd.DataFrame], theta_deg: float = 45.0) -> plt.Figure:
+    """One panel per experiment: T(gamma) at one angle for linear transfer and fine-tuning, with theory.
+
+    Used to compare experiments that differ in depth, width or source (the theory's end points do not
+    depend on depth or width).
+    """
+    _style()
+    exps = list(theories)
+    fig, axes = plt.subplots(1, len(exps), figsize=(4.2 * len(exps), 3.8), squeeze=False, sharey=True,
+                             constrained_layout=True)
+    for ax, exp in zip(axes[0], exps):
+        m = means[(means.experiment == exp)]
+        t = theories[exp]
+        th = nearest(m.dropna(subset=["theta_deg"]).theta_deg.unique(), theta_deg)
+        for method, col, colour in (("linear_transfer", "T_lt_exact", "C0"), ("fine_tune", "T_ft_exact", "C1")):
+            mm = m[(m.method == method) & np.isclose(m.theta_deg, th)]
+            if method == "linear_transfer":
+                mm = mm[np.isclose(mm.lam, 0.0)]
+            mm = mm.sort_values("gamma")
+            ax.errorbar(mm.gamma, mm.T_mean, yerr=mm.T_se, fmt="o", ms=3, capsize=2, color=colour,
+                        label=METHOD_LABEL[method])
+            tt = t[np.isclose(t.theta_deg, nearest(t.theta_deg.unique(), th))].sort_values("gamma")
+            tt = tt[tt.gamma <= mm.gamma.max() * 1.05] if len(mm) else tt
+            ax.plot(tt.gamma, tt[col], color=colour, lw=1.2)
+        ax.axhline(0, color="0.5", lw=0.6)
+        ax.set_ylim(-1.2, 1.2)
+        ax.set_xlabel(r"$\gamma = n/d$")
+        ax.set_title(f"{exp} (θ = {th:g}°)")
+    axes[0][0].set_ylabel("transferability T")
+    axes[0][0].legend(fontsize=8)
+    fig.suptitle("all experiments: points = experiment (mean ± s.e.), lines = theory")
     return fig

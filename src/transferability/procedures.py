@@ -14,7 +14,7 @@ from .models import end_to_end, init_deep_linear, rank_one_chain, rotate_in, rot
 from .tasks import Design, design_targets
 from .training import GDResult, GDSettings, train_deep_linear
 
-__all__ = ["TrainOutcome", "pretrain_population", "scratch", "fine_tune", "linear_transfer"]
+__all__ = ["TrainOutcome", "pretrain_population", "pretrain_finite", "scratch", "fine_tune", "linear_transfer"]
 
 
 @dataclass
@@ -38,10 +38,28 @@ def pretrain_population(
     return res.layers, res
 
 
+def pretrain_finite(
+    beta_s: np.ndarray, design: Design, sigma_s: float, width: int, depth: int, alpha: float, seed: int,
+    settings: GDSettings, **kw,
+) -> tuple[list[np.ndarray], TrainOutcome]:
+    """GD on ``n_s`` noisy source samples (finite source, Appendix C) from a small init; returns the layers."""
+    layers = init_deep_linear(design.d, width, depth, alpha, design.instances, seed, "pretrain_init")
+    A, rest = rotate_in(layers[0], design.V)
+    t = design_targets(design, beta_s, sigma_s)
+    res = train_deep_linear([A] + list(layers[1:]), design.s, t, settings, **kw)
+    final = [rotate_out(res.layers[0], rest, design.V)] + res.layers[1:]
+    beta_hat = end_to_end(final)
+    return final, TrainOutcome(beta_hat, np.sum((beta_hat - beta_s) ** 2, axis=1),
+                               res.loss + sigma_s**2 * design.resid, res.steps, res.converged)
+
+
 def _train_on_design(
     layers: list[np.ndarray], design: Design, beta_t: np.ndarray, sigma: float, settings: GDSettings, **kw
 ) -> TrainOutcome:
-    """Train ``layers`` (first layer in input coordinates) on the design's labels; risk against ``beta_t``."""
+    """Train ``layers`` (first layer in input coordinates) on the design's labels; risk against ``beta_t``.
+
+    Keyword arguments go to ``train_deep_linear`` (``weight_decay``, ``label``, ``progress``).
+    """
     A, rest = rotate_in(layers[0], design.V)
     t = design_targets(design, beta_t, sigma)
     res = train_deep_linear([A] + list(layers[1:]), design.s, t, settings, **kw)
@@ -65,11 +83,25 @@ def scratch(
     alpha: float,
     seed: int,
     settings: GDSettings,
+    weight_decays=(0.0,),
     **kw,
 ) -> TrainOutcome:
-    """Scratch baseline: fresh small init (stream keyed by n), GD on the target data to convergence."""
-    layers = init_deep_linear(design.d, width, depth, alpha, design.instances, seed, "scratch_init", design.n)
-    return _train_on_design(layers, design, beta_t, sigma, settings, **kw)
+    """Scratch baseline: fresh small init (stream keyed by n), GD on the target data to convergence.
+
+    With K weight decays every instance is trained once per value from the same init (one batch of B K);
+    the outcome's arrays are then ``(B, K)`` (``beta_hat (B, K, d)``), or ``(B,)`` for the default single 0.
+    """
+    wds = np.asarray(weight_decays, dtype=float)
+    B, K = design.instances, wds.size
+    layers = init_deep_linear(design.d, width, depth, alpha, B, seed, "scratch_init", design.n)
+    if K == 1 and wds[0] == 0.0:
+        return _train_on_design(layers, design, beta_t, sigma, settings, **kw)
+    rep = lambda x: np.repeat(x, K, axis=0)  # noqa: E731  (instance-major: row b*K + k)
+    tiled = Design(n=design.n, s=rep(design.s), V=rep(design.V), e=rep(design.e), resid=rep(design.resid))
+    out = _train_on_design([rep(W) for W in layers], tiled, rep(beta_t), sigma, settings,
+                           weight_decay=np.tile(wds, B), **kw)
+    shape = lambda x: x.reshape(B, K, *x.shape[1:])  # noqa: E731
+    return TrainOutcome(*(shape(getattr(out, f)) for f in ("beta_hat", "risk", "train_loss", "steps", "converged")))
 
 
 def fine_tune(

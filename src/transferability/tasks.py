@@ -61,8 +61,8 @@ class Design:
         return self.V.shape[1]
 
 
-def make_design(n: int, d: int, instances: int, seed: int) -> Design:
-    """Draw ``X ~ N(0, I_d)^n`` and ``xi ~ N(0, 1)^n`` for each instance, keyed by ``(seed, n, d, i)``."""
+def make_design(n: int, d: int, instances: int, seed: int, role: str = "design") -> Design:
+    """Draw ``X ~ N(0, I_d)^n`` and ``xi ~ N(0, 1)^n`` for each instance, keyed by ``(seed, role, n, d, i)``."""
     if n < 1 or d < 1:
         raise ValueError(f"need n >= 1 and d >= 1, got n={n}, d={d}")
     r = min(n, d)
@@ -71,7 +71,7 @@ def make_design(n: int, d: int, instances: int, seed: int) -> Design:
     e = np.empty((instances, r))
     resid = np.empty(instances)
     for i in range(instances):
-        rng = rng_for(seed, "design", n, d, i)
+        rng = rng_for(seed, role, n, d, i)
         X = rng.standard_normal((n, d))
         xi = rng.standard_normal(n)
         U, sv, Vt = np.linalg.svd(X / np.sqrt(n), full_matrices=False)

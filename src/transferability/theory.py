@@ -21,6 +21,7 @@ __all__ = [
     "linear_transferability_exact",
     "negative_transfer_interval",
     "ridge_transfer_risk",
+    "ridge_transfer_risk_mc",
     "fine_tune_transferability",
     "fine_tune_transferability_exact",
     "balancedness_factor",
@@ -121,6 +122,21 @@ def ridge_transfer_risk(theta, lam):
     """Ridge linear transfer risk as n -> infinity, eq. (13): 1 - (1 + 2 lam)/(1 + lam)^2 cos^2(theta)."""
     theta, lam = np.broadcast_arrays(_f(theta), _f(lam))
     return 1.0 - (1.0 + 2.0 * lam) / (1.0 + lam) ** 2 * np.cos(theta) ** 2
+
+
+def ridge_transfer_risk_mc(theta: float, n: int, s2: float, lams, reps: int = 20000, seed: int = 0) -> np.ndarray:
+    """Monte Carlo expectation of the ridge linear-transfer risk on one unit feature at finite n, ``(K,)``.
+
+    With ``z = X beta_s`` and ``y = cos(theta) z + sin(theta) z' + eps`` (z, z' independent N(0, I_n)), the
+    ridge weight is ``c = z.y / (z.z + n lambda)`` and the risk ``(c - cos theta)^2 + sin^2 theta``.
+    """
+    rng = np.random.default_rng(seed)
+    z, z2 = rng.standard_normal((2, reps, n))
+    y = np.cos(theta) * z + np.sin(theta) * z2 + np.sqrt(s2) * rng.standard_normal((reps, n))
+    zz, zy = np.sum(z * z, axis=1), np.sum(z * y, axis=1)
+    lams = np.atleast_1d(np.asarray(lams, dtype=float))
+    c = zy[None, :] / (zz[None, :] + n * lams[:, None])
+    return np.mean((c - np.cos(theta)) ** 2, axis=1) + np.sin(theta) ** 2
 
 
 def fine_tune_transferability(theta, gamma):

@@ -102,22 +102,28 @@ def _step(
     sq: np.ndarray,
     frozen: np.ndarray,
     settings: GDSettings,
+    wd: np.ndarray,
     z: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """One GD step on all active instances, in place; returns the loss before the step ``(b,)`` and ``z``.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """One GD step on all active instances, in place.
 
+    Minimises ``|s * z - t|^2 + wd * sum_l |W_l|_F^2`` (``wd (b,)`` per instance, usually 0).
     ``sq (L, b)`` holds the tracked squared norms of the layers (updated in place). Instances flagged in
-    ``frozen``, or whose loss is already <= tol, are not moved. Large layers are updated block by block
-    (``_blocks``): the backward matrix-vector product and the rank-one update then touch each block while it
-    is in cache, so a step streams the weights from memory about twice (forward read, backward read-write).
+    ``frozen``, or (without weight decay) whose loss is already <= tol, are not moved. Large layers are updated
+    block by block (``_blocks``): the backward matrix-vector product and the rank-one update then touch each
+    block while it is in cache, so a step streams the weights from memory about twice.
 
-    For L = 2 with a large first layer, the end-to-end vector ``z (b, r)`` of the next step is updated from
-    quantities computed while each block is in cache (``z' = z - lr A q - lr g (w . w')``), which saves the
-    forward pass over memory; pass it back in as ``z`` (None recomputes it, as the caller does periodically).
+    For L = 2 with a large first layer and no weight decay, the end-to-end vector ``z (b, r)`` of the next step
+    is updated from quantities computed while each block is in cache (``z' = z - lr A q - lr g (w . w')``),
+    which saves the forward pass over memory; pass it back in as ``z`` (None recomputes it).
+
+    Returns:
+        data loss before the step ``(b,)``, squared gradient norm of the objective ``(b,)``, next ``z`` or None.
     """
     # Forward: suffix products u_l = W_l ... W_L, shape (b, dim_in(l), 1).
     L = len(W)
-    incremental = L == 2 and W[0][0].size >= _IN_PLACE_MIN_SIZE
+    decay = bool(np.any(wd))
+    incremental = L == 2 and W[0][0].size >= _IN_PLACE_MIN_SIZE and not decay
     suffix = [None] * L
     u = suffix[L - 1] = W[L - 1]
     for l in range(L - 2, -1, -1):
@@ -126,8 +132,10 @@ def _step(
     loss = np.einsum("br,br->b", res, res)
     g = (2.0 * s * res)[..., None]  # dloss/dz, (b, r, 1)
     gnorm = np.sqrt(np.einsum("brk,brk->b", g, g))
-    lr = settings.lr_scale / _sharpness_bound(sq, s2max, gnorm, settings.grad_weight)
-    lr[frozen | (loss <= settings.tol) | ~np.isfinite(loss)] = 0.0
+    lr = settings.lr_scale / (_sharpness_bound(sq, s2max, gnorm, settings.grad_weight) + 2.0 * wd)
+    lr[frozen | ((loss <= settings.tol) & (wd == 0)) | ~np.isfinite(loss)] = 0.0
+    shrink = 1.0 - 2.0 * lr * wd  # weight decay: W <- shrink W - lr grad
+    gradsq = np.zeros_like(loss)
     # Backward: q_1 = g, q_{l+1} = W_l^T q_l; grad W_l = q_l suffix_{l+1}^T (suffix_{L+1} = 1).
     q = g
     for l in range(L):
@@ -135,6 +143,8 @@ def _step(
         gsq = np.einsum("bik,bik->b", q, q)
         lq = lr[:, None, None] * q
         if l + 1 == L:
+            if decay:
+                W[l] *= shrink[:, None, None]
             W[l] -= lq
             q_prev_last, q_next = q, None
         else:
@@ -147,22 +157,27 @@ def _step(
                     np.matmul(np.swapaxes(W[l][blk], 1, 2), q[blk], out=q_next[blk])
                     if incremental:
                         np.matmul(W[l][blk], q_next[blk], out=Aq[blk])
-                    _rank_one_update_in_place(W[l][blk], lq[blk], right[blk])
+                    _rank_one_update_in_place(W[l][blk], lq[blk], right[blk], shrink[blk] if decay else None)
             else:
                 q_next = np.swapaxes(W[l], 1, 2) @ q
+                if decay:
+                    W[l] *= shrink[:, None, None]
                 W[l] -= lq @ np.swapaxes(right, 1, 2)
-        sq[l] += -2.0 * lr * inner + lr**2 * gsq
+        gradsq += gsq + 4.0 * wd * inner + 4.0 * wd**2 * sq[l]
+        sq[l] = shrink**2 * sq[l] - 2.0 * shrink * lr * inner + lr**2 * gsq
         q = q_next
     if incremental:
         w_new = W[1]  # updated in place above; w_old = w_new + lr q_2
         w_dot = np.einsum("bik,bik->b", w_new + lr[:, None, None] * q_prev_last, w_new)
         z_next = suffix[0][..., 0] - lr[:, None] * Aq[..., 0] - (lr * w_dot)[:, None] * g[..., 0]
-        return loss, z_next
-    return loss, None
+        return loss, gradsq, z_next
+    return loss, gradsq, None
 
 
-def _rank_one_update_in_place(W: np.ndarray, left: np.ndarray, right: np.ndarray) -> None:
-    """``W[b] -= left[b] right[b]^T`` for each b without a temporary (BLAS ger through torch, zero-copy).
+def _rank_one_update_in_place(
+    W: np.ndarray, left: np.ndarray, right: np.ndarray, shrink: np.ndarray | None = None
+) -> None:
+    """``W[b] = shrink[b] W[b] - left[b] right[b]^T`` for each b without a temporary (BLAS through torch).
 
     numpy has no in-place outer-product update; its ``W -= outer`` makes two extra passes over W.
     """
@@ -170,7 +185,8 @@ def _rank_one_update_in_place(W: np.ndarray, left: np.ndarray, right: np.ndarray
 
     Wt = torch.from_numpy(W)
     for b in range(W.shape[0]):
-        Wt[b].addr_(torch.from_numpy(left[b, :, 0]), torch.from_numpy(right[b, :, 0]), alpha=-1.0)
+        beta = 1.0 if shrink is None else float(shrink[b])
+        Wt[b].addr_(torch.from_numpy(left[b, :, 0]), torch.from_numpy(right[b, :, 0]), beta=beta, alpha=-1.0)
 
 
 def _blocks(b: int, bytes_per_instance: int) -> list[slice]:
@@ -185,10 +201,11 @@ def train_deep_linear(
     t: np.ndarray,
     settings: GDSettings,
     *,
+    weight_decay: np.ndarray | None = None,
     label: str = "",
     progress: Callable[[str], None] | None = None,
 ) -> GDResult:
-    """Run batched GD on ``||s * (W_1...W_L) - t||^2`` until each instance converges or the budget ends.
+    """Run batched GD on ``||s * (W_1...W_L) - t||^2 (+ wd sum_l |W_l|^2)`` until convergence or budget.
 
     Args:
         layers: initial weights, 3-D arrays as in the module docstring; not modified.
@@ -197,9 +214,12 @@ def train_deep_linear(
         settings: stopping rule and step size.
         label: names the job in error messages and progress lines.
         progress: optional callable receiving one-line progress reports.
+        weight_decay: ``(B,)`` weight decay per instance (default 0). With weight decay the minimum of the data
+            loss is not the stopping target: an instance stops when the squared gradient norm of the penalised
+            objective is <= tol.
 
     Returns:
-        GDResult with the final weights and per-instance excess loss, steps and convergence flags.
+        GDResult with the final weights and per-instance excess data loss, steps and convergence flags.
         ``steps`` counts the updates an instance received; its loss is evaluated after them.
 
     Raises:
@@ -214,6 +234,7 @@ def train_deep_linear(
     active = np.arange(B)
     W = [X.copy() for X in full]
     sa, ta = np.asarray(s, float), np.asarray(t, float)
+    wd = np.zeros(B) if weight_decay is None else np.asarray(weight_decay, dtype=float).copy()
     s2max = np.max(sa**2, axis=1)
     sq = _sq_norms(W)
     loss0 = None
@@ -224,20 +245,20 @@ def train_deep_linear(
 
     def retire(mask: np.ndarray) -> None:
         """Write back and drop the active instances flagged in ``mask``."""
-        nonlocal W, sa, ta, s2max, sq, active, loss0, done, z
+        nonlocal W, sa, ta, s2max, sq, active, loss0, done, z, wd
         idx = active[mask]
         for Wf, Wa in zip(full, W):
             Wf[idx] = Wa[mask]
         keep = ~mask
         W = [Wa[keep] for Wa in W]
-        sa, ta, s2max, sq = sa[keep], ta[keep], s2max[keep], sq[:, keep]
+        sa, ta, s2max, sq, wd = sa[keep], ta[keep], s2max[keep], sq[:, keep], wd[keep]
         loss0, done, active = loss0[keep], done[keep], active[keep]
         z = None if z is None else z[keep]
 
     while active.size:
         budget_hit = step >= settings.max_steps
         frozen = done | budget_hit
-        loss, z = _step(W, sa, ta, s2max, sq, frozen, settings, z)
+        loss, gradsq, z = _step(W, sa, ta, s2max, sq, frozen, settings, wd, z)
         if loss0 is None:
             loss0 = np.maximum(loss, 1.0)
         bad = ~np.isfinite(loss) | (loss > _DIVERGENCE_FACTOR * loss0)
@@ -248,7 +269,8 @@ def train_deep_linear(
                 f"lr_scale={settings.lr_scale} is too large: set train.lr_scale below 2 (1.0 is the default) "
                 "in the config and rerun this job."
             )
-        newly = (loss <= settings.tol) & ~done
+        newly = np.where(wd > 0, gradsq, loss) <= settings.tol
+        newly &= ~done
         if newly.any():
             steps[active[newly]] = step
             converged[active[newly]] = True

@@ -13,9 +13,15 @@ rule aggregate:
             f"{RES}/{{exp}}/agreement.csv",
             caption="../report/agreement.rst",
             category="Agreement",
-            labels={"experiment": "{exp}"},
+            labels={"experiment": "{exp}", "table": "agreement"},
         ),
         pretraining=f"{RES}/{{exp}}/pretraining.csv",
+        break_even=report(
+            f"{RES}/{{exp}}/fine_tune_break_even.csv",
+            caption="../report/break_even.rst",
+            category="Agreement",
+            labels={"experiment": "{exp}", "table": "fine-tuning break-even"},
+        ),
     params:
         experiment=lambda w: tcfg.experiment_record(EXP[w.exp]),
         results=RES,

@@ -44,7 +44,16 @@ def pretrain_files(name):
     return [tcfg.pretrain_path(RES, name, s) for s in EXP[name].seeds]
 
 
-FIGURES = ["phase_linear_transfer", "phase_fine_tune", "slices", "scratch", "ridge", "pretraining"]
+FIGURES = [
+    "phase_linear_transfer",
+    "phase_fine_tune",
+    "slices",
+    "scratch",
+    "ridge",
+    "pretraining",
+    "phase_linear_transfer_tuned",
+    "fine_tune_theta",
+]
 
 
 def final_targets():
@@ -52,5 +61,5 @@ def final_targets():
     for name in EXP:
         out += [f"{RES}/{name}/runs.csv", f"{RES}/{name}/agreement.csv", f"{RES}/{name}/theory.csv"]
         out += [f"{RES}/{name}/figures/{fig}.png" for fig in FIGURES]
-    out += [f"{RES}/agreement.csv", f"{RES}/figures/scratch_double_descent.png"]
+    out += [f"{RES}/agreement.csv", f"{RES}/figures/scratch_double_descent.png", f"{RES}/figures/overview.png"]
     return out

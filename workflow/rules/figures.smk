@@ -22,6 +22,8 @@ rule figures:
                 ("scratch", "Baselines"),
                 ("ridge", "Baselines"),
                 ("pretraining", "Diagnostics"),
+                ("phase_linear_transfer_tuned", "Baselines"),
+                ("fine_tune_theta", "Slices"),
             ]
         },
     params:
@@ -54,3 +56,22 @@ rule double_descent:
     localrule: True
     script:
         "../scripts/double_descent.py"
+
+
+rule overview:
+    input:
+        means=expand(f"{RES}/{{exp}}/cell_means.csv", exp=list(EXP)),
+        theory=expand(f"{RES}/{{exp}}/theory.csv", exp=list(EXP)),
+    output:
+        report(
+            f"{RES}/figures/overview.png",
+            caption="../report/overview.rst",
+            category="Phase diagrams",
+        ),
+    params:
+        names=list(EXP),
+    log:
+        f"{RES}/logs/overview.log",
+    localrule: True
+    script:
+        "../scripts/overview.py"

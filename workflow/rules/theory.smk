@@ -9,6 +9,8 @@ rule theory:
         sigma=lambda w: EXP[w.exp].sigma,
         theta_max_deg=lambda w: max(90.0, max(EXP[w.exp].thetas_deg)),
         gamma_max=lambda w: max(2.0, max(EXP[w.exp].gammas)),
+        source_gamma=lambda w: EXP[w.exp].source_gamma,
+        source_sigma=lambda w: EXP[w.exp].source_sigma,
     log:
         f"{RES}/{{exp}}/logs/theory.log",
     localrule: True

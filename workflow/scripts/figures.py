@@ -21,3 +21,5 @@ plots.save(plots.slices_figure(means, theory, p.slices_deg, p.name, lam=lam), ou
 plots.save(plots.scratch_figure(means, {p.name: theory}, p.name), out.scratch)
 plots.save(plots.ridge_figure(runs, p.ridge_theta_deg, p.ridge_gamma, p.name), out.ridge)
 plots.save(plots.pretraining_figure(pre, p.name), out.pretraining)
+plots.save(plots.tuned_phase_figure(means, theory, p.name, lam=lam), out.phase_linear_transfer_tuned)
+plots.save(plots.fine_tune_theta_figure(means, p.name), out.fine_tune_theta)
