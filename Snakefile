@@ -18,6 +18,7 @@ include: "workflow/rules/transfer.smk"
 include: "workflow/rules/theory.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/distances.smk"
 
 
 rule all:

@@ -201,3 +201,26 @@ def test_finite_source_fine_tuning_formula_matches_monte_carlo(rng):
             Ts.append(np.sum((b_sc - bt) ** 2) - np.sum((b_ft - bt) ** 2))
         expected = float(T.finite_source_fine_tune_transferability(theta, gt, gs, s2s))
         assert np.mean(Ts) == pytest.approx(expected, abs=0.03)
+
+
+def test_empirical_w1_of_two_1d_gaussians_matches_closed_form():
+    """W1(N(0,1), N(mu,1)) = |mu|: POT's exact solver on large 1-D samples."""
+    from transferability.distances import empirical_w1
+
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal((2000, 1))
+    b = 0.7 + rng.standard_normal((2000, 1))
+    assert empirical_w1(a, b) == pytest.approx(0.7, abs=0.06)
+
+
+def test_dudley_lower_bound_is_valid_and_below_its_ceiling():
+    from transferability.distances import dudley_lower_bound, w1_population_upper_bound
+
+    th = np.linspace(0, np.pi, 50)
+    for sigma in (0.0, 0.2, 1.0):
+        lb = dudley_lower_bound(th, sigma)
+        assert np.all(lb >= 0) and np.all(lb < 2)
+        assert lb[0] == pytest.approx(0.0, abs=1e-12)
+        # a bounded-Lipschitz distance never exceeds W1, hence never the population W1 bound
+        assert np.all(lb <= w1_population_upper_bound(th) + 1e-12)
+    assert np.all(np.diff(dudley_lower_bound(th, 0.2)) >= -1e-12)

@@ -61,3 +61,23 @@ def test_linear_transfer_mean_risk_matches_exact_formula():
     risk = P.linear_transfer(feats, rank, D, bt, sigma, np.array([0.0]))["risk"][:, 0]
     se = risk.std(ddof=1) / np.sqrt(B)
     assert abs(risk.mean() - theory.linear_transfer_risk_exact(theta, n, sigma**2)) < 4 * se
+
+
+def test_finite_source_pretraining_learns_the_min_norm_source_estimate():
+    """Pretraining on n_s noisy samples ends at X_s^+ y_s, and the feature map is rank one along it."""
+    from transferability.cells import compute_pretrain
+
+    d, B, ns, sigma_s = 30, 3, 15, 0.2
+    beta_s, nu = tasks.make_tasks(d, B, seed=13)
+    spec = {"width": d, "depth": 2, "init_scale": 1e-5, "feature_rank_tol": 1e-3, "source_n": ns,
+            "source_sigma": sigma_s, "seed": 13, "train": {"tol": 1e-12, "max_steps": 200_000}}
+    out = compute_pretrain(spec, {"tasks": {"beta_s": beta_s, "nu": nu}}, lambda s: None)
+    assert out["converged"].all() and np.all(out["feature_rank"] == 1)
+    for b in range(B):
+        g = rng_for(13, "source_design", ns, d, b)
+        X = g.standard_normal((ns, d))
+        y = X @ beta_s[b] + sigma_s * g.standard_normal(ns)
+        target = np.linalg.pinv(X) @ y
+        np.testing.assert_allclose(out["layer0"][b] @ out["layer1"][b][:, 0], target, atol=1e-4)
+        f = out["features"][b, :, 0]
+        assert abs(f @ target) / (np.linalg.norm(f) * np.linalg.norm(target)) > 1 - 1e-8

@@ -80,3 +80,12 @@ def test_bad_config_stops_before_any_job(tmp_path):
     assert out.returncode != 0
     assert "experiments.tiny.sigma" in out.stdout + out.stderr
     assert not (tmp_path / "res").exists()
+
+
+def test_report_bundles_every_figure_with_a_caption(tiny_run):
+    smk(tiny_run, "--report", str(tiny_run / "report.html"))
+    html = (tiny_run / "report.html").read_text(errors="replace")
+    for fig in ("phase_linear_transfer", "phase_fine_tune", "slices", "ridge", "pretraining", "overview"):
+        assert f"{fig}.png" in html, fig
+    assert "Features are fate" in html
+    assert "Phase diagrams" in html and "Agreement" in html

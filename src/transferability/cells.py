@@ -78,7 +78,8 @@ def compute_pretrain(spec: dict, inputs: dict, log: Callable[[str], None]) -> Ar
     feats, rank = significant_features(layers, spec["feature_rank_tol"])
     out = {f"layer{l}": W for l, W in enumerate(layers)}
     out.update({f"chain{l}": W for l, W in enumerate(rank_one_chain(layers))})
-    out.update(features=feats, feature_rank=rank, steps=res.steps, converged=res.converged, loss=res.loss)
+    loss = res.loss if hasattr(res, "loss") else res.train_loss
+    out.update(features=feats, feature_rank=rank, steps=res.steps, converged=res.converged, loss=loss)
     out.update(pretrain_diagnostics(layers, beta_s))
     return out
 

@@ -226,6 +226,15 @@ def validate_config(raw: dict, schema: dict | None = None) -> dict:
     cfg = _fill_defaults(cfg, schema, schema)
     for name, e in cfg["experiments"].items():
         errors += _semantic_errors(name, e)
+    dist = cfg.get("distances")
+    if dist is not None:
+        if dist["experiment"] not in cfg["experiments"]:
+            errors.append(f"config key 'distances.experiment': no experiment named {dist['experiment']!r}")
+        elif cfg.get("run") and dist["experiment"] not in cfg["run"]:
+            errors.append(f"config key 'distances.experiment': {dist['experiment']!r} is not in run")
+        for i, th in enumerate(dist["sweep_deg"]):
+            if not 0.0 <= th <= 180.0:
+                errors.append(f"config key 'distances.sweep_deg[{i}]': {th} is outside [0, 180] degrees")
     for i, name in enumerate(cfg.get("run") or []):
         if name not in cfg["experiments"]:
             errors.append(f"config key 'run[{i}]': no experiment named {name!r}")

@@ -27,6 +27,7 @@ __all__ = [
     "fine_tune_theta_figure",
     "theory_phase_figure",
     "overview_figure",
+    "distance_figures",
 ]
 
 CMAP = "RdBu"
@@ -290,7 +291,7 @@ def fine_tune_theta_figure(means: pd.DataFrame, title: str, max_panels: int = 4)
     gammas = np.sort(m.gamma.unique())
     if gammas.size > max_panels:
         gammas = gammas[np.linspace(0, gammas.size - 1, max_panels).round().astype(int)]
-    fig, axes = plt.subplots(1, max(len(gammas), 1), figsize=(4.2 * max(len(gammas), 1), 3.8), squeeze=False,
+    fig, axes = plt.subplots(1, max(len(gammas), 1), figsize=(max(4.2 * len(gammas), 6.5), 3.8), squeeze=False,
                              constrained_layout=True, sharey=True)
     th = np.linspace(0, max(90.0, float(m.theta_deg.max()) if len(m) else 90.0), 400)
     for ax, g in zip(axes[0], gammas):
@@ -311,7 +312,7 @@ def fine_tune_theta_figure(means: pd.DataFrame, title: str, max_panels: int = 4)
         ax.set_title(f"γ = {g:g} (n = {n}), σ = {sigma:g}")
     axes[0][0].set_ylabel(r"$T_{\rm ft}$")
     axes[0][0].legend(fontsize=8)
-    fig.suptitle(title + ": fine-tuning against θ (mean ± s.e.)")
+    fig.suptitle(title + ": fine-tuning vs θ (mean ± s.e.)")
     return fig
 
 
@@ -323,9 +324,13 @@ def overview_figure(means: pd.DataFrame, theories: dict[str, pd.DataFrame], thet
     """
     _style()
     exps = list(theories)
-    fig, axes = plt.subplots(1, len(exps), figsize=(4.2 * len(exps), 3.8), squeeze=False, sharey=True,
+    ncol = min(4, len(exps))
+    nrow = -(-len(exps) // ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(4.2 * ncol, 3.6 * nrow + 0.6), squeeze=False, sharey=True,
                              constrained_layout=True)
-    for ax, exp in zip(axes[0], exps):
+    for ax in axes.ravel()[len(exps):]:
+        ax.set_visible(False)
+    for ax, exp in zip(axes.ravel(), exps):
         m = means[(means.experiment == exp)]
         t = theories[exp]
         th = nearest(m.dropna(subset=["theta_deg"]).theta_deg.unique(), theta_deg)
@@ -347,3 +352,74 @@ def overview_figure(means: pd.DataFrame, theories: dict[str, pd.DataFrame], thet
     axes[0][0].legend(fontsize=8)
     fig.suptitle("all experiments: points = experiment (mean ± s.e.), lines = theory")
     return fig
+
+
+def distance_figures(table: pd.DataFrame, means: pd.DataFrame, gamma: float, fixed_theta_deg: float,
+                     sigma: float, title: str) -> list[plt.Figure]:
+    """Three figures: T against KL over theta in [0, 180]; T against empirical W1 at each dimension;
+    T against gamma for one fixed pair of tasks, with the (constant) distances alongside."""
+    from .distances import dudley_lower_bound, w1_population_upper_bound
+    from .theory import fine_tune_transferability, linear_transferability
+
+    _style()
+    figs = []
+    g = nearest(means.gamma.unique(), gamma)
+    th = np.deg2rad(table.theta_deg.to_numpy())
+    T_lt_th = linear_transferability(th, g, sigma**2)
+    T_ft_th = fine_tune_transferability(th, g)
+    lt = means[(means.method == "linear_transfer") & np.isclose(means.lam, 0.0) & np.isclose(means.gamma, g)]
+    ft = means[(means.method == "fine_tune") & np.isclose(means.gamma, g)]
+    kl_of = lambda deg: (1 - np.cos(np.deg2rad(deg))) / sigma**2  # noqa: E731
+
+    fig, ax = plt.subplots(figsize=(6.4, 4.4), constrained_layout=True)
+    sc = ax.scatter(table.kl, T_lt_th, c=table.theta_deg, cmap="viridis", s=18, marker="s", label="T_lt theory")
+    ax.scatter(table.kl, T_ft_th, c=table.theta_deg, cmap="viridis", s=18, marker="^", label="T_ft theory")
+    ax.errorbar(kl_of(lt.theta_deg), lt.T_mean, yerr=lt.T_se, fmt="o", mfc="none", color="C3", ms=5,
+                label="T_lt experiment")
+    ax.errorbar(kl_of(ft.theta_deg), ft.T_mean, yerr=ft.T_se, fmt="D", mfc="none", color="C1", ms=5,
+                label="T_ft experiment")
+    ax.axhline(0, color="0.5", lw=0.6)
+    fig.colorbar(sc, ax=ax, label=r"$\theta$ (degrees)")
+    ax.set_xlabel(r"KL$(p_s \| p_t) = (1 - \cos\theta)/\sigma^2$")
+    ax.set_ylabel("transferability T")
+    ax.set_title(f"{title}: T is not a function of KL (γ = {g:g}, θ from 0 to 180°)")
+    ax.legend(fontsize=7)
+    figs.append(fig)
+
+    w1_cols = [c for c in table.columns if c.startswith("w1_d")]
+    dims = sorted({int(c.split("_")[1][1:]) for c in w1_cols})
+    fig, axes = plt.subplots(1, len(dims), figsize=(5.2 * len(dims), 4.2), squeeze=False, constrained_layout=True)
+    for ax, d in zip(axes[0], dims):
+        for c in (c for c in w1_cols if c.startswith(f"w1_d{d}_")):
+            m = int(c.split("_m")[1])
+            ax.plot(table[c], T_lt_th, "o-", ms=3, label=f"empirical W1, m = {m} samples")
+        ax.plot(table.w1_bound, T_lt_th, "k--", label=r"population bound $\sqrt{2/\pi}\,|\beta_s-\beta_t|$")
+        ax.axhline(0, color="0.5", lw=0.6)
+        ax.set_xlabel("Wasserstein-1 distance")
+        ax.set_title(f"d = {d}")
+        ax.legend(fontsize=7)
+    axes[0][0].set_ylabel(r"$T_{\rm lt}$ (theory, γ = %g)" % g)
+    fig.suptitle(f"{title}: in high dimension the empirical W1 measures sampling noise, not the tasks")
+    figs.append(fig)
+
+    th_fix = nearest(means.dropna(subset=["theta_deg"]).theta_deg.unique(), fixed_theta_deg)
+    fig, ax = plt.subplots(figsize=(6.4, 4.4), constrained_layout=True)
+    for method, colour in (("linear_transfer", "C0"), ("fine_tune", "C1")):
+        mm = means[(means.method == method) & np.isclose(means.theta_deg, th_fix)]
+        if method == "linear_transfer":
+            mm = mm[np.isclose(mm.lam, 0.0)]
+        mm = mm.sort_values("gamma")
+        ax.errorbar(mm.gamma, mm.T_mean, yerr=mm.T_se, fmt="o-", ms=4, capsize=2, color=colour,
+                    label=METHOD_LABEL[method])
+    ax.axhline(0, color="0.5", lw=0.6)
+    t = np.deg2rad(th_fix)
+    ax.text(0.98, 0.04, f"fixed pair, θ = {th_fix:g}°: KL = {(1 - np.cos(t)) / sigma**2:.3g}, "
+            f"W1 ≤ {float(w1_population_upper_bound(t)):.3g}, Dudley ≥ {float(dudley_lower_bound(t, sigma)[0]):.3g}"
+            "\n(constant in γ)", transform=ax.transAxes, ha="right", va="bottom", fontsize=8,
+            bbox={"facecolor": "white", "alpha": 0.8})
+    ax.set_xlabel(r"$\gamma = n/d$")
+    ax.set_ylabel("transferability T (experiment)")
+    ax.set_title(f"{title}: one pair of tasks, T changes sign with n")
+    ax.legend(fontsize=8)
+    figs.append(fig)
+    return figs

@@ -28,6 +28,19 @@ wildcard_constraints:
     seed="[0-9]+",
 
 
+def job_mem_mb(w, copies, attempt):
+    """Memory for a per-cell job: ``copies`` float64 arrays of shape (instances, d, width), doubled per retry."""
+    e = EXP[w.exp]
+    return int((400 + copies * e.instances * e.d * e.width * 8 / 2**20) * 2 ** (attempt - 1))
+
+
+def job_runtime_min(w, weight, attempt):
+    """Minutes for a per-cell job, from its size (max_steps x instances x d x width / 1e9 x weight), x attempt."""
+    e = EXP[w.exp]
+    work = e.max_steps * e.instances * e.d * e.width * e.depth / 1e9
+    return int((5 + weight * work / 60) * attempt)
+
+
 def cell_files(name):
     e = EXP[name]
     return [
@@ -62,4 +75,6 @@ def final_targets():
         out += [f"{RES}/{name}/runs.csv", f"{RES}/{name}/agreement.csv", f"{RES}/{name}/theory.csv"]
         out += [f"{RES}/{name}/figures/{fig}.png" for fig in FIGURES]
     out += [f"{RES}/agreement.csv", f"{RES}/figures/scratch_double_descent.png", f"{RES}/figures/overview.png"]
+    if CFG.get("distances"):
+        out += [f"{RES}/distances/T_vs_kl.png", f"{RES}/distances/T_vs_w1.png", f"{RES}/distances/fixed_pair.png"]
     return out

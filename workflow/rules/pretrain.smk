@@ -12,10 +12,8 @@ rule pretrain:
         f"{RES}/{{exp}}/logs/pretrain/seed{{seed}}.log",
     benchmark:
         f"{RES}/{{exp}}/benchmarks/pretrain/seed{{seed}}.tsv"
-    group:
-        "cells"
     resources:
-        mem_mb=lambda w: 500 + 6 * EXP[w.exp].instances * EXP[w.exp].d * EXP[w.exp].width * 8 // 2**20,
-        runtime=30,
+        mem_mb=lambda w, attempt: job_mem_mb(w, 6, attempt),
+        runtime=lambda w, attempt: job_runtime_min(w, 5, attempt),
     script:
         "../scripts/job.py"

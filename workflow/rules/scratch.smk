@@ -14,9 +14,9 @@ rule scratch:
     benchmark:
         f"{RES}/{{exp}}/benchmarks/scratch/gamma{{gamma}}_seed{{seed}}.tsv"
     group:
-        "cells"
+        "baselines"
     resources:
-        mem_mb=lambda w: 500 + 8 * EXP[w.exp].instances * EXP[w.exp].d * EXP[w.exp].width * 8 // 2**20,
-        runtime=60,
+        mem_mb=lambda w, attempt: job_mem_mb(w, 8 * len(EXP[w.exp].weight_decays), attempt),
+        runtime=lambda w, attempt: job_runtime_min(w, 5 * len(EXP[w.exp].weight_decays), attempt),
     script:
         "../scripts/job.py"

@@ -8,11 +8,9 @@ rule tasks:
         spec=lambda w: tcfg.tasks_spec(EXP[w.exp], int(w.seed)),
     log:
         f"{RES}/{{exp}}/logs/tasks/seed{{seed}}.log",
-    group:
-        "cells"
     resources:
-        mem_mb=500,
-        runtime=5,
+        mem_mb=lambda w, attempt: 500 * attempt,
+        runtime=lambda w, attempt: 5 * attempt,
     script:
         "../scripts/job.py"
 
@@ -25,9 +23,9 @@ rule design:
     log:
         f"{RES}/{{exp}}/logs/design/gamma{{gamma}}_seed{{seed}}.log",
     group:
-        "cells"
+        "baselines"
     resources:
-        mem_mb=lambda w: 500 + 3 * EXP[w.exp].instances * EXP[w.exp].d ** 2 * 8 // 2**20,
-        runtime=10,
+        mem_mb=lambda w, attempt: job_mem_mb(w, 3, attempt),
+        runtime=lambda w, attempt: 10 * attempt,
     script:
         "../scripts/job.py"

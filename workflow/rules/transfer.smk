@@ -17,7 +17,7 @@ rule transfer:
     group:
         "cells"
     resources:
-        mem_mb=lambda w: 500 + 4 * EXP[w.exp].instances * EXP[w.exp].d ** 2 * 8 // 2**20,
-        runtime=60,
+        mem_mb=lambda w, attempt: job_mem_mb(w, 4, attempt),
+        runtime=lambda w, attempt: job_runtime_min(w, 1, attempt),
     script:
         "../scripts/job.py"
