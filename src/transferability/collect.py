@@ -12,11 +12,14 @@ from .store import load_cell
 __all__ = ["collect_experiment"]
 
 
-def collect_experiment(record: dict, results: str) -> dict[str, pd.DataFrame]:
-    """Tables ``runs`` (tidy), ``means``, ``agreement`` and ``pretraining`` for one experiment.
+def collect_experiment(record: dict, results: str, numerics: str | None = None) -> dict[str, pd.DataFrame]:
+    """Tables ``runs`` (tidy), ``means``, ``agreement``, ``pretraining``, ``break_even`` for one experiment.
 
-    Every file's recorded spec must match the spec the current config implies (``store.StaleCellError``).
+    Every file's recorded spec must match the spec the current config implies (``store.StaleCellError``);
+    ``numerics`` is the code version the running workflow stamped (default: the current sources).
     """
+    if numerics is not None:
+        tcfg.pin_numerics_version(numerics)
     e = tcfg.experiment_from_record(record)
     exp = {"name": e.name, "d": e.d, "sigma": e.sigma, "source_gamma": e.source_gamma, "source_sigma": e.source_sigma}
     frames, pre_rows = [], []

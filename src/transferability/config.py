@@ -43,8 +43,21 @@ def fmt(x: float) -> str:
     return "0" if text in ("", "-0") else text
 
 
-@functools.cache
+_PINNED_VERSION: list[str] = []
+
+
+def pin_numerics_version(version: str) -> None:
+    """Use ``version`` as this process's numerics version (the one the running workflow stamped on its cells)."""
+    _PINNED_VERSION[:] = [version]
+
+
 def numerics_version() -> str:
+    """The numerics version: pinned (``pin_numerics_version``) or the hash of the current sources."""
+    return _PINNED_VERSION[0] if _PINNED_VERSION else _source_hash()
+
+
+@functools.cache
+def _source_hash() -> str:
     """Short hash of the numerical source code (see NUMERICS_MODULES), fixed for the life of the process.
 
     Fixing it at first use means a Snakemake run stamps every job with the code it started with, even if

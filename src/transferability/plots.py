@@ -52,6 +52,14 @@ def _edges(centres: np.ndarray) -> np.ndarray:
     return np.concatenate([[c[0] - (mid[0] - c[0])], mid, [c[-1] + (c[-1] - mid[-1])]])
 
 
+def _slice(means: pd.DataFrame, method: str, theta_deg: float, lam: float = 0.0) -> pd.DataFrame:
+    """Cell means of one method at one angle (linear transfer at ridge ``lam``), sorted by gamma."""
+    mm = means[(means.method == method) & np.isclose(means.theta_deg, theta_deg)]
+    if method == "linear_transfer":
+        mm = mm[np.isclose(mm.lam, lam)]
+    return mm.sort_values("gamma")
+
+
 def _theory_pivot(theory: pd.DataFrame, column: str):
     piv = theory.pivot(index="gamma", columns="theta_deg", values=column)
     return piv.columns.to_numpy(), piv.index.to_numpy(), piv.to_numpy()
@@ -335,10 +343,7 @@ def overview_figure(means: pd.DataFrame, theories: dict[str, pd.DataFrame], thet
         t = theories[exp]
         th = nearest(m.dropna(subset=["theta_deg"]).theta_deg.unique(), theta_deg)
         for method, col, colour in (("linear_transfer", "T_lt_exact", "C0"), ("fine_tune", "T_ft_exact", "C1")):
-            mm = m[(m.method == method) & np.isclose(m.theta_deg, th)]
-            if method == "linear_transfer":
-                mm = mm[np.isclose(mm.lam, 0.0)]
-            mm = mm.sort_values("gamma")
+            mm = _slice(m, method, th)
             ax.errorbar(mm.gamma, mm.T_mean, yerr=mm.T_se, fmt="o", ms=3, capsize=2, color=colour,
                         label=METHOD_LABEL[method])
             tt = t[np.isclose(t.theta_deg, nearest(t.theta_deg.unique(), th))].sort_values("gamma")
@@ -405,21 +410,18 @@ def distance_figures(table: pd.DataFrame, means: pd.DataFrame, gamma: float, fix
     th_fix = nearest(means.dropna(subset=["theta_deg"]).theta_deg.unique(), fixed_theta_deg)
     fig, ax = plt.subplots(figsize=(6.4, 4.4), constrained_layout=True)
     for method, colour in (("linear_transfer", "C0"), ("fine_tune", "C1")):
-        mm = means[(means.method == method) & np.isclose(means.theta_deg, th_fix)]
-        if method == "linear_transfer":
-            mm = mm[np.isclose(mm.lam, 0.0)]
-        mm = mm.sort_values("gamma")
+        mm = _slice(means, method, th_fix)
         ax.errorbar(mm.gamma, mm.T_mean, yerr=mm.T_se, fmt="o-", ms=4, capsize=2, color=colour,
                     label=METHOD_LABEL[method])
     ax.axhline(0, color="0.5", lw=0.6)
     t = np.deg2rad(th_fix)
-    ax.text(0.98, 0.04, f"fixed pair, θ = {th_fix:g}°: KL = {(1 - np.cos(t)) / sigma**2:.3g}, "
+    ax.text(0.98, 0.97, f"fixed pair, θ = {th_fix:g}°: KL = {(1 - np.cos(t)) / sigma**2:.3g}, "
             f"W1 ≤ {float(w1_population_upper_bound(t)):.3g}, Dudley ≥ {float(dudley_lower_bound(t, sigma)[0]):.3g}"
-            "\n(constant in γ)", transform=ax.transAxes, ha="right", va="bottom", fontsize=8,
+            "\n(constant in γ)", transform=ax.transAxes, ha="right", va="top", fontsize=8,
             bbox={"facecolor": "white", "alpha": 0.8})
     ax.set_xlabel(r"$\gamma = n/d$")
     ax.set_ylabel("transferability T (experiment)")
     ax.set_title(f"{title}: one pair of tasks, T changes sign with n")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="center right")
     figs.append(fig)
     return figs

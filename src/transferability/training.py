@@ -189,6 +189,18 @@ def _rank_one_update_in_place(
         Wt[b].addr_(torch.from_numpy(left[b, :, 0]), torch.from_numpy(right[b, :, 0]), beta=beta, alpha=-1.0)
 
 
+def _check_divergence(loss, loss0, ids, step: int, settings: GDSettings, label: str) -> None:
+    """Raise DivergenceError, naming the job, the instances and the remedy, if any loss is not finite or exploded."""
+    bad = ~np.isfinite(loss) | (loss > _DIVERGENCE_FACTOR * loss0)
+    if bad.any():
+        raise DivergenceError(
+            f"{label}: gradient descent diverged for instance(s) {np.asarray(ids)[bad].tolist()} at step {step} "
+            f"(train loss {np.max(np.where(np.isfinite(loss), loss, np.inf)):.3g}). The step size "
+            f"lr_scale={settings.lr_scale} is too large: set train.lr_scale below 2 (1.0 is the default) "
+            "in the config and rerun this job."
+        )
+
+
 def _blocks(b: int, bytes_per_instance: int) -> list[slice]:
     """Split ``b`` instances into blocks whose weights fit in cache, so a step streams them from memory once."""
     per = max(1, _BLOCK_BYTES // max(bytes_per_instance, 1))
@@ -204,6 +216,7 @@ def train_deep_linear(
     weight_decay: np.ndarray | None = None,
     label: str = "",
     progress: Callable[[str], None] | None = None,
+    device: str | None = None,
 ) -> GDResult:
     """Run batched GD on ``||s * (W_1...W_L) - t||^2 (+ wd sum_l |W_l|^2)`` until convergence or budget.
 
@@ -217,6 +230,8 @@ def train_deep_linear(
         weight_decay: ``(B,)`` weight decay per instance (default 0). With weight decay the minimum of the data
             loss is not the stopping target: an instance stops when the squared gradient norm of the penalised
             objective is <= tol.
+        device: ``'cpu'`` (this numpy engine) or ``'cuda'`` (``train_deep_linear_torch``); None picks at run
+            time (``pick_device``: a visible GPU and a large first layer).
 
     Returns:
         GDResult with the final weights and per-instance excess data loss, steps and convergence flags.
@@ -225,6 +240,10 @@ def train_deep_linear(
     Raises:
         DivergenceError: an instance's loss became non-finite or grew by more than 1e6, naming ``label``.
     """
+    device = device or pick_device(layers)
+    if device != "cpu":
+        return train_deep_linear_torch(layers, s, t, settings, device=device, weight_decay=weight_decay,
+                                       label=label, progress=progress)
     B = s.shape[0]
     full = [np.array(W, dtype=float, copy=True) for W in layers]
     steps = np.zeros(B, dtype=np.int64)
@@ -261,14 +280,7 @@ def train_deep_linear(
         loss, gradsq, z = _step(W, sa, ta, s2max, sq, frozen, settings, wd, z)
         if loss0 is None:
             loss0 = np.maximum(loss, 1.0)
-        bad = ~np.isfinite(loss) | (loss > _DIVERGENCE_FACTOR * loss0)
-        if bad.any():
-            raise DivergenceError(
-                f"{label}: gradient descent diverged for instance(s) {active[bad].tolist()} at step {step} "
-                f"(train loss {np.max(np.where(np.isfinite(loss), loss, np.inf)):.3g}). The step size "
-                f"lr_scale={settings.lr_scale} is too large: set train.lr_scale below 2 (1.0 is the default) "
-                "in the config and rerun this job."
-            )
+        _check_divergence(loss, loss0, active, step, settings, label)
         newly = np.where(wd > 0, gradsq, loss) <= settings.tol
         newly &= ~done
         if newly.any():
@@ -295,3 +307,127 @@ def train_deep_linear(
     if active.size:
         retire(np.ones(active.size, dtype=bool))
     return GDResult(layers=full, loss=final_loss, steps=steps, converged=converged)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The same gradient descent on a CUDA device (torch). Chosen at run time by ``pick_device``; never required.
+
+
+def pick_device(layers: list[np.ndarray]) -> str:
+    """``'cuda'`` when a CUDA GPU is visible and the first layer is large enough to gain from it, else ``'cpu'``.
+
+    ``TRANSFERABILITY_DEVICE=cpu|cuda|auto`` (default ``auto``) overrides. torch is imported only when a GPU
+    may be present (``/dev/nvidia0`` exists or ``TRANSFERABILITY_DEVICE=cuda``), so CPU jobs start fast.
+    """
+    import os
+
+    want = os.environ.get("TRANSFERABILITY_DEVICE", "auto").lower()
+    if want == "cpu" or (want == "auto" and not os.path.exists("/dev/nvidia0")):
+        return "cpu"
+    if want == "auto" and layers[0][0].size < _IN_PLACE_MIN_SIZE:
+        return "cpu"
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    if want == "cuda":
+        raise RuntimeError("TRANSFERABILITY_DEVICE=cuda but torch sees no CUDA device")
+    return "cpu"
+
+
+def train_deep_linear_torch(
+    layers: list[np.ndarray],
+    s: np.ndarray,
+    t: np.ndarray,
+    settings: GDSettings,
+    *,
+    device: str = "cuda",
+    weight_decay: np.ndarray | None = None,
+    label: str = "",
+    progress: Callable[[str], None] | None = None,
+) -> GDResult:
+    """``train_deep_linear`` in torch (float64) on ``device``: same step rule, stopping rule and results.
+
+    Converged instances are frozen (step size 0) rather than removed from the batch. On the CPU it reproduces
+    the numpy engine to rounding (tests/test_engine.py); on a GPU, to the tolerance stated there.
+    """
+    import torch
+
+    f64 = torch.float64
+    W = [torch.tensor(np.asarray(X), dtype=f64, device=device) for X in layers]
+    sa = torch.tensor(np.asarray(s), dtype=f64, device=device)
+    ta = torch.tensor(np.asarray(t), dtype=f64, device=device)
+    B, L = sa.shape[0], len(W)
+    wd = torch.zeros(B, dtype=f64, device=device) if weight_decay is None else \
+        torch.tensor(np.asarray(weight_decay, dtype=float), dtype=f64, device=device)
+    s2max = (sa**2).amax(dim=1)
+    sq = torch.stack([(X * X).sum(dim=(1, 2)) for X in W])
+    steps = np.zeros(B, dtype=np.int64)
+    converged = np.zeros(B, dtype=bool)
+    final_loss = np.full(B, np.nan)
+    done = np.zeros(B, dtype=bool)
+    loss0 = None
+    wd_np = wd.cpu().numpy()
+    last_report = time.monotonic()
+    step = 0
+    while True:
+        budget_hit = step >= settings.max_steps
+        suffix = [None] * L
+        u = suffix[L - 1] = W[L - 1]
+        for l in range(L - 2, -1, -1):
+            u = suffix[l] = W[l] @ u
+        res = sa * u[..., 0] - ta
+        loss_t = (res * res).sum(dim=1)
+        g = (2.0 * sa * res)[..., None]
+        gnorm = torch.sqrt((g * g).sum(dim=(1, 2)))
+        sqc = torch.clamp(sq, min=1e-300)
+        total = torch.prod(sqc, dim=0)
+        data = 2.0 * s2max * torch.sum(total / sqc, dim=0)
+        norms, pn = torch.sqrt(sqc), torch.sqrt(total)
+        resid = torch.zeros_like(gnorm)
+        for a in range(L):
+            for b in range(a + 1, L):
+                resid = resid + pn / (norms[a] * norms[b])
+        lr = settings.lr_scale / (data + settings.grad_weight * gnorm * resid + 2.0 * wd)
+        frozen = torch.tensor(done | budget_hit, device=device)
+        stop = frozen | ((loss_t <= settings.tol) & (wd == 0)) | ~torch.isfinite(loss_t)
+        lr = torch.where(stop, torch.zeros_like(lr), lr)
+        shrink = 1.0 - 2.0 * lr * wd
+        gradsq = torch.zeros_like(loss_t)
+        q = g
+        for l in range(L):
+            inner = (q * suffix[l]).sum(dim=(1, 2))
+            gsq = (q * q).sum(dim=(1, 2))
+            lq = lr[:, None, None] * q
+            if l + 1 == L:
+                q_next, update = None, lq
+            else:
+                right = suffix[l + 1]
+                gsq = gsq * (right * right).sum(dim=(1, 2))
+                q_next = W[l].transpose(1, 2) @ q
+                update = lq @ right.transpose(1, 2)
+            W[l] = shrink[:, None, None] * W[l] - update
+            gradsq = gradsq + gsq + 4.0 * wd * inner + 4.0 * wd**2 * sq[l]
+            sq[l] = shrink**2 * sq[l] - 2.0 * shrink * lr * inner + lr**2 * gsq
+            q = q_next
+        loss = loss_t.cpu().numpy()
+        if loss0 is None:
+            loss0 = np.maximum(loss, 1.0)
+        _check_divergence(loss, loss0, np.arange(B), step, settings, label)
+        crit = np.where(wd_np > 0, gradsq.cpu().numpy(), loss)
+        newly = (crit <= settings.tol) & ~done
+        steps[newly] = step
+        converged[newly] = True
+        final_loss[newly] = loss[newly]
+        done |= newly
+        if budget_hit or done.all():
+            final_loss[~done] = loss[~done]
+            steps[~done] = step
+            break
+        step += 1
+        if step % _NORM_REFRESH == 0:
+            sq = torch.stack([(X * X).sum(dim=(1, 2)) for X in W])
+        if progress is not None and time.monotonic() - last_report > settings.progress_every_s:
+            last_report = time.monotonic()
+            progress(f"{label}: step {step} on {device}, converged {int(converged.sum())}/{B}")
+    return GDResult(layers=[X.cpu().numpy() for X in W], loss=final_loss, steps=steps, converged=converged)

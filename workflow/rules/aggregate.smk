@@ -25,6 +25,7 @@ rule aggregate:
     params:
         experiment=lambda w: tcfg.experiment_record(EXP[w.exp]),
         results=RES,
+        numerics=tcfg.numerics_version(),
     log:
         f"{RES}/{{exp}}/logs/aggregate.log",
     localrule: True
