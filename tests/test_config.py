@@ -84,8 +84,12 @@ def test_canonical_number_format():
     assert fmt(0.1 + 0.2) == "0.3" and fmt(90.0) == "90" and fmt(22.5) == "22.5" and fmt(1e-12) == "0"
 
 
-def test_shipped_configs_are_valid():
-    for path in ("config.yaml", "config/paper.yaml"):
-        with open(path) as fh:
-            cfg = validate_config(yaml.safe_load(fh))
-        assert experiments(cfg)
+@pytest.mark.parametrize("path", ["config.yaml", "config/paper.yaml", "config/extensions.yaml",
+                                  "benchmarks/w1.yaml"])
+def test_shipped_configs_are_valid_as_snakemake_merges_them(path):
+    from transferability.plan import load_merged_config
+
+    cfg = load_merged_config(path)
+    assert experiments(cfg)
+    if path != "config.yaml":
+        assert [e.name for e in experiments(cfg)] == cfg["run"]

@@ -89,3 +89,16 @@ def test_report_bundles_every_figure_with_a_caption(tiny_run):
         assert f"{fig}.png" in html, fig
     assert "Features are fate" in html
     assert "Phase diagrams" in html and "Agreement" in html
+
+
+def test_plan_counts_done_and_remaining_cells(tiny_run):
+    from transferability.plan import plan_report
+
+    text = plan_report(str(tiny_run / "cfg.yaml"), str(tiny_run), cores=2)
+    assert "tiny: 4 transfer cells (2 theta x 2 gamma x 1 seed), 4 done, 0 to do" in text
+    cfg = yaml.safe_load((tiny_run / "cfg.yaml").read_text())
+    cfg["experiments"]["tiny"]["gamma"] = [0.5, 1.5, 2.0]
+    (tiny_run / "plan.yaml").write_text(yaml.safe_dump(cfg))
+    text = plan_report(str(tiny_run / "plan.yaml"), str(tiny_run), cores=2)
+    assert "6 transfer cells" in text and "4 done, 2 to do" in text
+    assert "estimate from recorded benchmarks" in text
