@@ -72,7 +72,9 @@ def test_sigkill_mid_cell_then_unlock_and_rerun_gives_identical_results(tmp_path
     assert out.returncode != 0 and "--unlock" in out.stdout + out.stderr  # the lock survives a hard kill
     smk(tmp_path, "--unlock")
     smk(tmp_path, "--cores", "2")
-    assert all(q.stat().st_mtime_ns == t for q, t in kept.items()), "finished cells are kept, not recomputed"
+    # finished cells are kept; only the job that was running at the kill (one core) may be redone
+    redone = [q for q, t in kept.items() if q.stat().st_mtime_ns != t]
+    assert len(redone) <= 1, redone
     _assert_same(cell_arrays(tmp_path), reference)
     assert not list((tmp_path / "res").rglob("*.tmp"))
 

@@ -25,10 +25,15 @@ def merge(base: dict, over: dict) -> dict:
 
 
 def load_merged_config(configfile: str, directory: str = ".") -> dict:
-    repo_default = Path(__file__).resolve().parents[2] / "config.yaml"
-    cfg = yaml.safe_load(repo_default.read_text()) if repo_default.exists() else {}
-    path = Path(directory) / configfile if not Path(configfile).is_absolute() else Path(configfile)
-    if path.resolve() != repo_default.resolve():
+    """The config Snakemake would use when run in ``directory`` with ``--configfile configfile``.
+
+    As in Snakemake, ``config.yaml`` of the working directory (the Snakefile's ``configfile:``) comes first if it
+    exists, and the given file is merged over it.
+    """
+    base = Path(directory) / "config.yaml"
+    path = Path(configfile) if Path(configfile).is_absolute() else Path(directory) / configfile
+    cfg = yaml.safe_load(base.read_text()) if base.exists() else {}
+    if not base.exists() or path.resolve() != base.resolve():
         cfg = merge(cfg, yaml.safe_load(path.read_text()) or {})
     return tcfg.validate_config(cfg)
 
