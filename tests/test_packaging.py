@@ -22,6 +22,15 @@ def test_environment_and_pyproject_pins_agree():
     assert "torch==2.13.0" in py
 
 
+def test_rule_environment_pins_the_same_versions():
+    def pins(path):
+        env = yaml.safe_load((REPO / path).read_text())
+        pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+        return {p for p in pip if not p.startswith("-e")}, env["dependencies"][0]
+
+    assert pins("environment.yml") == pins("workflow/envs/transferability.yaml")
+
+
 def _schema_keys(node, root, prefix=""):
     if "$ref" in node:
         ref = node["$ref"].lstrip("#/").split("/")

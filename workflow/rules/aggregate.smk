@@ -24,8 +24,9 @@ rule aggregate:
         ),
     params:
         experiment=lambda w: tcfg.experiment_record(EXP[w.exp]),
-        results=RES,
         numerics=tcfg.numerics_version(),
+    conda:
+        "../envs/transferability.yaml"
     log:
         f"{RES}/{{exp}}/logs/aggregate.log",
     localrule: True
@@ -38,6 +39,8 @@ rule agreement_all:
         expand(f"{RES}/{{exp}}/agreement.csv", exp=list(EXP)),
     output:
         report(f"{RES}/agreement.csv", caption="../report/agreement.rst", category="Agreement"),
+    conda:
+        "../envs/transferability.yaml"
     log:
         f"{RES}/logs/agreement_all.log",
     localrule: True

@@ -13,6 +13,8 @@ rule distances:
         settings=lambda w: CFG["distances"],
         sigma=lambda w: EXP[CFG["distances"]["experiment"]].sigma,
         seed=lambda w: EXP[CFG["distances"]["experiment"]].seeds[0],
+    conda:
+        "../envs/transferability.yaml"
     log:
         f"{RES}/logs/distances.log",
     localrule: True

@@ -32,6 +32,8 @@ rule figures:
         phase_lambda=lambda w: EXP[w.exp].phase_lambda,
         ridge_theta_deg=lambda w: EXP[w.exp].ridge_figure_theta_deg,
         ridge_gamma=lambda w: EXP[w.exp].ridge_figure_gamma,
+    conda:
+        "../envs/transferability.yaml"
     log:
         f"{RES}/{{exp}}/logs/figures.log",
     localrule: True
@@ -51,6 +53,8 @@ rule double_descent:
         ),
     params:
         names=list(EXP),
+    conda:
+        "../envs/transferability.yaml"
     log:
         f"{RES}/logs/double_descent.log",
     localrule: True
@@ -70,6 +74,8 @@ rule overview:
         ),
     params:
         names=list(EXP),
+    conda:
+        "../envs/transferability.yaml"
     log:
         f"{RES}/logs/overview.log",
     localrule: True

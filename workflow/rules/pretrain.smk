@@ -8,6 +8,8 @@ rule pretrain:
         f"{RES}/{{exp}}/pretrain/seed{{seed}}.npz",
     params:
         spec=lambda w: tcfg.pretrain_spec(EXP[w.exp], int(w.seed)),
+    conda:
+        "../envs/transferability.yaml"
     log:
         f"{RES}/{{exp}}/logs/pretrain/seed{{seed}}.log",
     benchmark:

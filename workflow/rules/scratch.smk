@@ -9,6 +9,8 @@ rule scratch:
         f"{RES}/{{exp}}/scratch/gamma{{gamma}}_seed{{seed}}.npz",
     params:
         spec=lambda w: tcfg.scratch_spec(EXP[w.exp], float(w.gamma), int(w.seed)),
+    conda:
+        "../envs/transferability.yaml"
     log:
         f"{RES}/{{exp}}/logs/scratch/gamma{{gamma}}_seed{{seed}}.log",
     benchmark:

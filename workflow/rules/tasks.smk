@@ -6,6 +6,8 @@ rule tasks:
         f"{RES}/{{exp}}/tasks/seed{{seed}}.npz",
     params:
         spec=lambda w: tcfg.tasks_spec(EXP[w.exp], int(w.seed)),
+    conda:
+        "../envs/transferability.yaml"
     log:
         f"{RES}/{{exp}}/logs/tasks/seed{{seed}}.log",
     resources:
@@ -20,6 +22,8 @@ rule design:
         f"{RES}/{{exp}}/design/gamma{{gamma}}_seed{{seed}}.npz",
     params:
         spec=lambda w: tcfg.design_spec(EXP[w.exp], float(w.gamma), int(w.seed)),
+    conda:
+        "../envs/transferability.yaml"
     log:
         f"{RES}/{{exp}}/logs/design/gamma{{gamma}}_seed{{seed}}.log",
     group:

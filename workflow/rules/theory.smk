@@ -11,6 +11,8 @@ rule theory:
         gamma_max=lambda w: max(2.0, max(EXP[w.exp].gammas)),
         source_gamma=lambda w: EXP[w.exp].source_gamma,
         source_sigma=lambda w: EXP[w.exp].source_sigma,
+    conda:
+        "../envs/transferability.yaml"
     log:
         f"{RES}/{{exp}}/logs/theory.log",
     localrule: True

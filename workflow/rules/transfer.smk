@@ -10,6 +10,8 @@ rule transfer:
         f"{RES}/{{exp}}/cells/theta{{theta}}_gamma{{gamma}}_seed{{seed}}.npz",
     params:
         spec=lambda w: tcfg.cell_spec(EXP[w.exp], float(w.theta), float(w.gamma), int(w.seed)),
+    conda:
+        "../envs/transferability.yaml"
     log:
         f"{RES}/{{exp}}/logs/cells/theta{{theta}}_gamma{{gamma}}_seed{{seed}}.log",
     benchmark:
