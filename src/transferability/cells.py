@@ -10,7 +10,7 @@ from typing import Callable
 import numpy as np
 
 from . import procedures
-from .models import pretrain_diagnostics, rank_one_chain
+from .models import feature_map, pretrain_diagnostics, rank_one_chain
 from .tasks import Design, make_design, make_tasks, target_task
 from .training import GDSettings
 
@@ -38,10 +38,7 @@ def significant_features(layers: list[np.ndarray], rank_tol: float) -> tuple[np.
     Returns:
         ``features (B, d, k_max)`` = left singular vectors times singular values (zero-padded) and ``rank (B,)``.
     """
-    F = layers[0]
-    for W in layers[1:-1]:
-        F = F @ W
-    U, sv, _ = np.linalg.svd(F, full_matrices=False)
+    U, sv, _ = np.linalg.svd(feature_map(layers), full_matrices=False)
     rank = np.sum(sv > rank_tol * sv[:, :1], axis=1)
     kmax = int(rank.max())
     feats = U[:, :, :kmax] * sv[:, None, :kmax]
@@ -78,8 +75,7 @@ def compute_pretrain(spec: dict, inputs: dict, log: Callable[[str], None]) -> Ar
     feats, rank = significant_features(layers, spec["feature_rank_tol"])
     out = {f"layer{l}": W for l, W in enumerate(layers)}
     out.update({f"chain{l}": W for l, W in enumerate(rank_one_chain(layers))})
-    loss = res.loss if hasattr(res, "loss") else res.train_loss
-    out.update(features=feats, feature_rank=rank, steps=res.steps, converged=res.converged, loss=loss)
+    out.update(features=feats, feature_rank=rank, steps=res.steps, converged=res.converged, loss=res.loss)
     out.update(pretrain_diagnostics(layers, beta_s))
     return out
 

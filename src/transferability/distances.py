@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 
 from .seeding import rng_for
 from .theory import kl_divergence
@@ -83,13 +84,11 @@ def dudley_lower_bound(theta, sigma: float, levels=np.geomspace(0.01, 20, 200)) 
     return best
 
 
-def distance_table(sweep_deg, sigma: float, dims, samples, seed: int = 0) -> "pd.DataFrame":
+def distance_table(sweep_deg, sigma: float, dims, samples, seed: int = 0) -> pd.DataFrame:
     """Every distance over a theta sweep: KL, the W1 bound, the Dudley lower bound, empirical W1 per (d, m).
 
     Columns: ``theta_deg, kl, w1_bound, dudley_lb`` and ``w1_d{d}_m{m}`` for each dimension and sample size.
     """
-    import pandas as pd
-
     th = np.deg2rad(np.asarray(sweep_deg, dtype=float))
     out = pd.DataFrame({
         "theta_deg": np.asarray(sweep_deg, dtype=float),

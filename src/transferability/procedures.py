@@ -41,16 +41,19 @@ def pretrain_population(
 def pretrain_finite(
     beta_s: np.ndarray, design: Design, sigma_s: float, width: int, depth: int, alpha: float, seed: int,
     settings: GDSettings, **kw,
-) -> tuple[list[np.ndarray], TrainOutcome]:
+) -> tuple[list[np.ndarray], GDResult]:
     """GD on ``n_s`` noisy source samples (finite source, Appendix C) from a small init; returns the layers."""
     layers = init_deep_linear(design.d, width, depth, alpha, design.instances, seed, "pretrain_init")
+    return _fit_design(layers, design, beta_s, sigma_s, settings, **kw)
+
+
+def _fit_design(
+    layers: list[np.ndarray], design: Design, beta: np.ndarray, sigma: float, settings: GDSettings, **kw
+) -> tuple[list[np.ndarray], GDResult]:
+    """GD on the labels ``X beta + sigma xi`` of a design; returns the final layers in input coordinates."""
     A, rest = rotate_in(layers[0], design.V)
-    t = design_targets(design, beta_s, sigma_s)
-    res = train_deep_linear([A] + list(layers[1:]), design.s, t, settings, **kw)
-    final = [rotate_out(res.layers[0], rest, design.V)] + res.layers[1:]
-    beta_hat = end_to_end(final)
-    return final, TrainOutcome(beta_hat, np.sum((beta_hat - beta_s) ** 2, axis=1),
-                               res.loss + sigma_s**2 * design.resid, res.steps, res.converged)
+    res = train_deep_linear([A] + list(layers[1:]), design.s, design_targets(design, beta, sigma), settings, **kw)
+    return [rotate_out(res.layers[0], rest, design.V)] + res.layers[1:], res
 
 
 def _train_on_design(
@@ -60,10 +63,7 @@ def _train_on_design(
 
     Keyword arguments go to ``train_deep_linear`` (``weight_decay``, ``label``, ``progress``).
     """
-    A, rest = rotate_in(layers[0], design.V)
-    t = design_targets(design, beta_t, sigma)
-    res = train_deep_linear([A] + list(layers[1:]), design.s, t, settings, **kw)
-    final = [rotate_out(res.layers[0], rest, design.V)] + res.layers[1:]
+    final, res = _fit_design(layers, design, beta_t, sigma, settings, **kw)
     beta_hat = end_to_end(final)
     return TrainOutcome(
         beta_hat=beta_hat,
