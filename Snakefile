@@ -1,4 +1,4 @@
-# Transfer learning in deep linear networks: the pipeline of "Features are fate" (Tahir, Ganguli, Rotskoff, 2025).
+# Transfer learning in deep linear (and two-layer ReLU) networks: the pipeline of "Features are fate" (Tahir, Ganguli, Rotskoff, 2025).
 from snakemake.utils import min_version
 
 min_version("9.0")
@@ -19,6 +19,7 @@ include: "workflow/rules/theory.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/distances.smk"
+include: "workflow/rules/relu.smk"
 
 
 rule all:

@@ -18,6 +18,8 @@ import yaml
 __all__ = [
     "ConfigError",
     "Experiment",
+    "ReluStudy",
+    "relu_study",
     "SCHEMA_PATH",
     "load_schema",
     "validate_config",
@@ -31,6 +33,8 @@ SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "co
 NUMBER_REGEX = r"[0-9]+(?:\.[0-9]+)?"
 # Modules whose source determines the numbers in cell files; editing any of them invalidates cells.
 NUMERICS_MODULES = ("seeding.py", "tasks.py", "models.py", "training.py", "procedures.py", "cells.py")
+# The ReLU study (Section 4) has its own: editing it leaves the linear cells valid, and vice versa.
+RELU_NUMERICS_MODULES = ("seeding.py", "relu.py", "relu_cells.py")
 
 
 class ConfigError(ValueError):
@@ -43,29 +47,30 @@ def fmt(x: float) -> str:
     return "0" if text in ("", "-0") else text
 
 
-_PINNED_VERSION: list[str] = []
+_PINNED_VERSION: dict[str, str] = {}
+_MODULES = {"linear": NUMERICS_MODULES, "relu": RELU_NUMERICS_MODULES}
 
 
-def pin_numerics_version(version: str) -> None:
+def pin_numerics_version(version: str, kind: str = "linear") -> None:
     """Use ``version`` as this process's numerics version (the one the running workflow stamped on its cells)."""
-    _PINNED_VERSION[:] = [version]
+    _PINNED_VERSION[kind] = version
 
 
-def numerics_version() -> str:
-    """The numerics version: pinned (``pin_numerics_version``) or the hash of the current sources."""
-    return _PINNED_VERSION[0] if _PINNED_VERSION else _source_hash()
+def numerics_version(kind: str = "linear") -> str:
+    """The numerics version of ``kind`` ('linear' or 'relu'): pinned, or the hash of the current sources."""
+    return _PINNED_VERSION[kind] if kind in _PINNED_VERSION else _source_hash(_MODULES[kind])
 
 
 @functools.cache
-def _source_hash() -> str:
-    """Short hash of the numerical source code (see NUMERICS_MODULES), fixed for the life of the process.
+def _source_hash(modules: tuple[str, ...]) -> str:
+    """Short hash of the numerical source code (``modules``), fixed for the life of the process.
 
     Fixing it at first use means a Snakemake run stamps every job with the code it started with, even if
     the sources are edited while it runs (the next run then recomputes the affected cells).
     """
     h = hashlib.sha256()
     here = Path(__file__).resolve().parent
-    for name in NUMERICS_MODULES:
+    for name in modules:
         h.update(name.encode())
         h.update((here / name).read_bytes())
     return h.hexdigest()[:12]
@@ -248,6 +253,12 @@ def validate_config(raw: dict, schema: dict | None = None) -> dict:
         for i, th in enumerate(dist["sweep_deg"]):
             if not 0.0 <= th <= 180.0:
                 errors.append(f"config key 'distances.sweep_deg[{i}]': {th} is outside [0, 180] degrees")
+    if cfg.get("relu") is not None:
+        errors += _relu_errors(cfg["relu"])
+    elif not cfg["experiments"]:
+        errors.append("config key 'experiments': required (at least one experiment) unless a relu block is given")
+    if "relu" in cfg["experiments"]:
+        errors.append("config key 'experiments.relu': the name 'relu' is reserved for the ReLU study's results")
     for i, name in enumerate(cfg.get("run") or []):
         if name not in cfg["experiments"]:
             errors.append(f"config key 'run[{i}]': no experiment named {name!r}")
@@ -391,3 +402,106 @@ def experiment_record(e: Experiment) -> dict:
 
 def experiment_from_record(rec: dict) -> Experiment:
     return Experiment(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in rec.items()})
+
+
+# ---- the ReLU student-teacher study (Section 4): one optional top-level block ----
+
+
+@dataclass(frozen=True)
+class ReluStudy:
+    """The validated ``relu`` block. ``mus`` are fractions of teacher neurons removed; ``ns`` sample counts."""
+
+    d: int
+    m_star: int
+    width: int
+    sigma: float
+    init_scale: float
+    instances: int
+    seeds: tuple[int, ...]
+    mus: tuple[float, ...]
+    ns: tuple[int, ...]
+    ridge: tuple[float, ...]
+    phase_lambda: float
+    pretrain: dict
+    train: dict
+    kernel_points: int
+    kernel_figure_mu: float
+
+
+def _relu_errors(r: dict) -> list[str]:
+    errs = []
+    for i, mu in enumerate(r["mu"]):
+        if not 0.0 <= mu < 1.0:
+            errs.append(f"config key 'relu.mu[{i}]': {mu} is outside [0, 1)")
+        elif int(round((1.0 - mu) * r["m_star"])) < 1:
+            errs.append(f"config key 'relu.mu[{i}]': {mu} leaves no source neuron of m_star = {r['m_star']}")
+    texts = [fmt(v) for v in r["mu"]]
+    if len(set(texts)) < len(texts):
+        errs.append("config key 'relu.mu': values coincide after rounding to 9 decimals")
+    if r["phase_lambda"] not in r["ridge"]:
+        errs.append(f"config key 'relu.phase_lambda': {r['phase_lambda']} is not one of ridge {r['ridge']}")
+    if r["kernel_figure_mu"] not in r["mu"]:
+        errs.append(f"config key 'relu.kernel_figure_mu': {r['kernel_figure_mu']} is not one of mu {r['mu']}")
+    if len(r["n"]) < 3:
+        errs.append("config key 'relu.n': need at least 3 sample sizes for the power-law fit of the scratch risk")
+    for block in ("pretrain", "train"):
+        if r[block]["lr_max"] < r[block]["lr"]:
+            errs.append(f"config key 'relu.{block}.lr_max': {r[block]['lr_max']} is below lr = {r[block]['lr']}")
+    return errs
+
+
+def relu_study(cfg: dict) -> ReluStudy | None:
+    """The ReLU study of a validated config, or None when the ``relu`` block is absent or null."""
+    r = cfg.get("relu")
+    if r is None:
+        return None
+    return ReluStudy(
+        d=int(r["d"]), m_star=int(r["m_star"]), width=int(r["width"]), sigma=float(r["sigma"]),
+        init_scale=float(r["init_scale"]), instances=int(r["instances"]), seeds=tuple(int(s) for s in r["seeds"]),
+        mus=tuple(float(x) for x in r["mu"]), ns=tuple(int(x) for x in r["n"]),
+        ridge=tuple(float(x) for x in r["ridge"]), phase_lambda=float(r["phase_lambda"]),
+        pretrain={k: float(v) if k != "max_steps" else int(v) for k, v in r["pretrain"].items()},
+        train={k: float(v) if k != "max_steps" else int(v) for k, v in r["train"].items()},
+        kernel_points=int(r["kernel_points"]), kernel_figure_mu=float(r["kernel_figure_mu"]),
+    )
+
+
+def _relu_model(r: ReluStudy) -> dict:
+    return {"d": r.d, "m_star": r.m_star, "width": r.width, "init_scale": r.init_scale, "instances": r.instances}
+
+
+def relu_pretrain_spec(r: ReluStudy, mu: float, seed: int) -> dict:
+    return {"job": "relu_pretrain", "mu": float(mu), **_relu_model(r), "pretrain": dict(r.pretrain),
+            "kernel_points": r.kernel_points, "seed": seed, "numerics": numerics_version("relu")}
+
+
+def relu_scratch_spec(r: ReluStudy, n: int, seed: int) -> dict:
+    return {"job": "relu_scratch", "n": int(n), "sigma": r.sigma, **_relu_model(r), "train": dict(r.train),
+            "seed": seed, "numerics": numerics_version("relu")}
+
+
+def relu_cell_spec(r: ReluStudy, mu: float, n: int, seed: int) -> dict:
+    return {"job": "relu_cell", "mu": float(mu), "n": int(n), "sigma": r.sigma, **_relu_model(r),
+            "ridge": list(r.ridge), "train": dict(r.train), "seed": seed,
+            "inputs": {"pretrain": relu_pretrain_spec(r, mu, seed)}, "numerics": numerics_version("relu")}
+
+
+def relu_pretrain_path(res: str, mu: float, seed: int) -> str:
+    return f"{res}/relu/pretrain/mu{fmt(mu)}_seed{seed}.npz"
+
+
+def relu_scratch_path(res: str, n: int, seed: int) -> str:
+    return f"{res}/relu/scratch/n{n}_seed{seed}.npz"
+
+
+def relu_cell_path(res: str, mu: float, n: int, seed: int) -> str:
+    return f"{res}/relu/cells/mu{fmt(mu)}_n{n}_seed{seed}.npz"
+
+
+def relu_record(r: ReluStudy) -> dict:
+    """JSON-friendly dict of the study (round-trips through ``relu_from_record``)."""
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in r.__dict__.items()}
+
+
+def relu_from_record(rec: dict) -> ReluStudy:
+    return ReluStudy(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in rec.items()})

@@ -5,10 +5,13 @@ from __future__ import annotations
 import sys
 import time
 
-from .cells import COMPUTE
+from .cells import COMPUTE as LINEAR_JOBS
+from .relu_cells import COMPUTE as RELU_JOBS
 from .store import load_cell, save_cell
 
 __all__ = ["run_job"]
+
+COMPUTE = {**LINEAR_JOBS, **RELU_JOBS}
 
 
 def run_job(spec: dict, inputs: dict[str, str], output: str, log_path: str | None = None) -> None:
