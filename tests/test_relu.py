@@ -37,19 +37,120 @@ def test_projection_residual_known_cases():
     assert res[0] <= res[1] <= res[2] == pytest.approx(norm2)
 
 
-def test_pretraining_reduces_the_source_risk():
+def test_population_loss_and_gradients_are_exact():
+    """Closed-form population loss against Monte Carlo, its gradients against finite differences."""
+    rng = np.random.default_rng(3)
+    d, m, k = 4, 5, 3
+    W, c = rng.standard_normal((m, d)), rng.standard_normal(m)
+    Wt, a = R.make_teacher(d, k, seed=3, instance=0)
+    norm2 = a @ R.relu_gram(Wt, Wt) @ a
+    loss, gc, gW = R.population_loss_and_grads(W, c, Wt, a, norm2)
+    assert loss == pytest.approx(R.population_risk(W, c / m, Wt, a), rel=1e-12)
+    X = rng.standard_normal((400_000, d))
+    err2 = (np.maximum(X @ W.T, 0) @ c / m - np.maximum(X @ Wt.T, 0) @ a) ** 2
+    assert abs(err2.mean() - loss) < 4 * err2.std() / np.sqrt(len(X))
+    eps = 1e-6
+    for i, j in [(0, 0), (2, 3), (4, 1)]:
+        Wp, Wm = W.copy(), W.copy()
+        Wp[i, j] += eps
+        Wm[i, j] -= eps
+        fd = (R.population_loss_and_grads(Wp, c, Wt, a, norm2)[0] - R.population_loss_and_grads(Wm, c, Wt, a, norm2)[0])
+        assert fd / (2 * eps) == pytest.approx(gW[i, j], rel=1e-6, abs=1e-10)
+    for i in (0, 3):
+        cp, cm = c.copy(), c.copy()
+        cp[i] += eps
+        cm[i] -= eps
+        fd = R.population_loss_and_grads(W, cp, Wt, a, norm2)[0] - R.population_loss_and_grads(W, cm, Wt, a, norm2)[0]
+        assert fd / (2 * eps) == pytest.approx(gc[i], rel=1e-6, abs=1e-10)
+
+
+def test_function_variance_matches_monte_carlo():
+    Wt, a = R.make_teacher(5, 4, seed=4, instance=0)
+    X = np.random.default_rng(4).standard_normal((400_000, 5))
+    g = np.maximum(X @ Wt.T, 0) @ a
+    se = np.sqrt(2 / len(X)) * g.var()  # s.e. of a Gaussian-like sample variance (ample for this check)
+    assert abs(g.var() - R.function_variance(Wt, a)) < 5 * se
+
+
+def test_population_pretraining_learns_the_source_teacher():
+    """Threshold: population source loss below 1e-4 Var g_s, and the student's hidden kernel aligns with the
+    source teacher's (CKA > 0.95) far better than at initialisation."""
+    d, m_star, m = 6, 6, 60
+    Wt, a = R.make_teacher(d, m_star, seed=5, instance=0)
+    k = R.source_size(m_star, 0.5)
+    Ws, a_s = Wt[:k], a[:k]
+    W0, c0 = R.init_student(d, m, 1e-4, 5, "relu_student", 0)
+    norm2 = a_s @ R.relu_gram(Ws, Ws) @ a_s
+    assert R.population_risk(W0, c0 / m, Ws, a_s) == pytest.approx(norm2, rel=1e-3)
+    W, c, steps, converged, loss = R.pretrain_population(W0, c0, Ws, a_s, 1.0, 10.0, 20000, 1e-4)
+    assert converged and loss <= 1e-4 * R.function_variance(Ws, a_s)
+    assert R.population_risk(W, c / m, Ws, a_s) == pytest.approx(loss, rel=1e-9)
+    Xp = np.random.default_rng(5).standard_normal((300, d))
+    K_source = R.hidden_kernel(Xp, Ws)
+    cka = R.centered_kernel_alignment(R.hidden_kernel(Xp, W), K_source)
+    assert cka > 0.95 and cka > R.centered_kernel_alignment(R.hidden_kernel(Xp, W0), K_source) + 0.2
+
+
+def test_sample_training_reduces_the_source_risk():
     d, m_star, m, N = 5, 4, 60, 600
     Wt, a = R.make_teacher(d, m_star, seed=2, instance=0)
-    rng = np.random.default_rng(2)
-    X = rng.standard_normal((N, d))
-    y = np.maximum(X @ Wt.T, 0) @ a
+    X, y = R.target_sample(Wt, a, N, 0.0, seed=2, instance=0)
     W0, c0 = R.init_student(d, m, 1e-3, 2, "student_init")
-    before = R.population_risk(W0, c0 / m, Wt, a)
-    W, c, steps, _, loss = R.train_student(X, y, W0, c0, lr=0.5, max_steps=3000, tol=1e-9)
-    after = R.population_risk(W, c / m, Wt, a)
-    norm2 = a @ R.relu_gram(Wt, Wt) @ a
-    assert before > 0.9 * norm2
-    assert after < 0.05 * norm2
+    W, c, steps, converged, loss = R.train_student(X, y, W0, c0, lr=1.0, max_steps=20000, tol=1e-5, lr_max=50.0)
+    assert converged and loss <= 1e-5 * y.var()
+    assert R.population_risk(W, c / m, Wt, a) < 0.05 * R.function_variance(Wt, a)
+
+
+def test_target_samples_are_keyed_by_seed_n_and_instance():
+    Wt, a = R.make_teacher(5, 4, seed=0, instance=0)
+    X1, y1 = R.target_sample(Wt, a, 10, 0.1, seed=0, instance=2)
+    X2, y2 = R.target_sample(Wt, a, 10, 0.1, seed=0, instance=2)
+    assert np.array_equal(X1, X2) and np.array_equal(y1, y2)
+    X3, _ = R.target_sample(Wt, a, 10, 0.1, seed=0, instance=3)
+    X4, y4 = R.target_sample(Wt, a, 10, 0.0, seed=0, instance=2)
+    assert not np.allclose(X1, X3)
+    assert np.array_equal(X1, X4) and np.allclose(y4, np.maximum(X1 @ Wt.T, 0) @ a)  # noise only adds to y
+
+
+def test_ridge_readout_converges_to_its_population_limit():
+    """With many samples the sample ridge readout reaches the closed-form n -> infinity risk (1% tolerance)."""
+    rng = np.random.default_rng(6)
+    d = 4
+    W = rng.standard_normal((6, d))
+    Wt, a = R.make_teacher(d, 5, seed=6, instance=0)
+    X = rng.standard_normal((200_000, d))
+    y = np.maximum(X @ Wt.T, 0) @ a
+    for lam in (1e-3, 1e-1):
+        coef = R.ridge_readout(X, y, W, [lam])[0]
+        assert R.population_risk(W, coef, Wt, a) == pytest.approx(R.ridge_limit(W, Wt, a, lam), rel=1e-2)
+    # lambda = 0 is minimum-norm least squares: it interpolates when features outnumber samples
+    W_wide = rng.standard_normal((40, d))
+    Xs, ys = X[:4], y[:4]
+    coef0 = R.ridge_readout(Xs, ys, W_wide, [0.0])[0]
+    assert np.allclose(np.maximum(Xs @ W_wide.T, 0) @ coef0, ys)
+    # the population limit can only grow with lambda and never exceeds E g^2
+    limits = [R.ridge_limit(W, Wt, a, lam) for lam in (1e-4, 1e-2, 1.0)]
+    assert limits[0] <= limits[1] <= limits[2] <= a @ R.relu_gram(Wt, Wt) @ a
+
+
+def test_power_law_crossing():
+    n = np.array([10, 20, 40, 80, 160, 320])
+    exact = R.fit_power_law(n, 2.0 * n**-1.2)
+    n_star, lo, hi = R.power_law_crossing(exact, 2.0 * 50.0**-1.2)
+    assert n_star == pytest.approx(50.0) and lo == pytest.approx(50.0, rel=1e-2) and hi == pytest.approx(50.0, rel=1e-2)
+    # with log-normal noise the band covers the true crossing about 95% of the time (400 fits: 0.92..0.98)
+    rng = np.random.default_rng(7)
+    covered = 0
+    for _ in range(400):
+        fit = R.fit_power_law(n, 2.0 * n**-1.2 * np.exp(rng.normal(0, 0.1, n.size)))
+        n_star, lo, hi = R.power_law_crossing(fit, 2.0 * 50.0**-1.2)
+        assert lo <= n_star <= hi
+        covered += lo <= 50.0 <= hi
+    assert 0.92 <= covered / 400 <= 0.98
+    # extrapolating far outside the data widens the band
+    far = R.power_law_crossing(fit, 2.0 * 5000.0**-1.2)
+    assert np.log(far[2] / far[1]) > np.log(hi / lo)
+    assert all(np.isnan(R.power_law_crossing(fit, 0.0)))
 
 
 def test_power_law_fit_and_alignment():
@@ -61,3 +162,28 @@ def test_power_law_fit_and_alignment():
     K = K @ K.T
     assert R.centered_kernel_alignment(K, 3 * K) == pytest.approx(1.0)
     assert R.centered_kernel_alignment(K, np.eye(10)) < 1.0
+
+
+def test_training_is_in_the_gradient_flow_limit_at_the_default_step_cap():
+    """Halving the default step cap (0.5) changes the scratch risk by less than 5% (rich regime, small n)."""
+    d, m_star, m, n = 10, 10, 100, 20
+    Wt, a = R.make_teacher(d, m_star, seed=8, instance=0)
+    X, y = R.target_sample(Wt, a, n, 0.0, seed=8, instance=0)
+    W0, c0 = R.init_student(d, m, 1e-6, 8, "relu_scratch", n, 0)
+    risks = []
+    for cap in (0.5, 0.25):
+        W, c, steps, converged, loss = R.train_student(X, y, W0, c0, cap, 100000, 1e-6, cap)
+        assert converged
+        risks.append(R.population_risk(W, c / m, Wt, a))
+    assert risks[0] == pytest.approx(risks[1], rel=0.05)
+    assert 0 < risks[0] < R.function_variance(Wt, a) + (a.sum() / np.sqrt(2 * np.pi)) ** 2
+
+
+def test_adaptive_gd_survives_a_kink_and_reports_a_stall():
+    """At a non-smooth minimum the step shrinks onto the kink (no endless oscillation across it, no error);
+    an unreachable tolerance is reported as not converged."""
+    evaluate = lambda p: (float(abs(p[0][0]) + 1.0), (np.sign(p[0]),))  # noqa: E731  (|x| + 1: minimum 1 at 0)
+    (x,), steps, converged, loss = R._adaptive_gd(evaluate, (np.array([0.3]),), 0.1, 0.1, 1000, 0.5)
+    assert not converged and steps == 1000 and loss == pytest.approx(1.0, abs=1e-3) and abs(x[0]) < 1e-3
+    with pytest.raises(FloatingPointError):
+        R._adaptive_gd(lambda p: (np.nan, (p[0],)), (np.array([1.0]),), 0.1, 0.1, 10, 0.0)

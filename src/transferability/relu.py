@@ -125,27 +125,37 @@ def population_loss_and_grads(
     return loss, grad_c, grad_W
 
 
-def _adaptive_gd(evaluate, params, lr, lr_max, max_steps, stop_loss, progress=None):
-    """GD with a per-run step size: halve and retry on a loss increase, grow by 10% after each accepted step.
+def _adaptive_gd(evaluate, params, lr, lr_max, max_steps, stop_loss, progress=None, window=10):
+    """GD with a per-run step size: shrink and retry when a step overshoots, grow by 10% after each accepted one.
 
-    ``evaluate(params) -> (loss, grads)``; ``params`` and ``grads`` are tuples of arrays. The update is
-    ``p -= eta * g`` (callers fold the mean-field factor m into ``evaluate``'s gradients).
-    Returns ``params, steps, converged, loss``.
+    ``evaluate(params) -> (loss, grads)``; ``params`` and ``grads`` are tuples of arrays; the update is
+    ``p -= eta * g`` (callers fold the mean-field factor m into the gradients). A step is accepted when its loss
+    is below the largest of the last ``window`` losses by ``1e-4 eta |g|^2`` (non-monotone Armijo test: ReLU kinks
+    sitting on training points make the loss locally non-smooth, and a strictly monotone test then stalls with a
+    vanishing step; the decrease term stops endless oscillation across a kink).
+    Returns ``params, steps, converged, loss``; a run whose step size underflows stops, not converged.
     """
     loss, grads = evaluate(params)
+    if not np.isfinite(loss):
+        raise FloatingPointError("ReLU training: non-finite loss at the initial point")
+    recent = [loss]
     eta = lr
     for step in range(max_steps):
         if loss <= stop_loss:
             return params, step, True, loss
+        g2 = sum(float(np.vdot(g, g)) for g in grads)
         while True:
             trial = tuple(p - eta * g for p, g in zip(params, grads))
             new_loss, new_grads = evaluate(trial)
-            if np.isfinite(new_loss) and new_loss <= loss:
+            if np.isfinite(new_loss) and new_loss <= max(recent) - 1e-4 * eta * g2:
                 break
             eta *= 0.5
             if eta < 1e-12 * lr:
-                raise FloatingPointError("ReLU training cannot decrease the loss (step size underflow)")
+                if progress is not None:
+                    progress(f"step {step}: step size underflow at loss {loss:.3e}; stopping (not converged)")
+                return params, step, False, loss
         params, loss, grads = trial, new_loss, new_grads
+        recent = (recent + [loss])[-window:]
         eta = min(1.1 * eta, lr_max)
         if progress is not None and (step + 1) % 5000 == 0:
             progress(f"step {step + 1}: loss {loss:.3e}, step size {eta:.3g}")

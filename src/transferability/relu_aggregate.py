@@ -80,7 +80,8 @@ def relu_tables(pre: pd.DataFrame, scratch: pd.DataFrame, cells: pd.DataFrame, p
 
     Returns a dict with ``runs`` (every run), ``means`` (per (mu, n, method, lam): risks, T mean and s.e.),
     ``fit`` (scratch power law), ``theory`` (per mu: ``||P_perp f_t||^2``, student limits, n* and the range of n
-    where ``||P_perp f_t||^2`` lies in the fit's 95% band,
+    where ``||P_perp f_t||^2`` lies in the fit's 95% band, the same with the student's own readout limit in place of
+    ``||P_perp f_t||^2``,
     the observed crossing) and ``pretraining`` (per pretrained student).
     """
     sc = scratch.rename(columns={"risk": "scratch_risk", "converged": "scratch_converged"})[
@@ -110,13 +111,18 @@ def relu_tables(pre: pd.DataFrame, scratch: pd.DataFrame, cells: pd.DataFrame, p
         l_mean, l_se = _mean_se(lim[np.isclose(lim.mu, mu)].drop_duplicates(["seed", "instance"]).risk)
         lt_mu = lt[np.isclose(lt.mu, mu)]
         n_star, n_lo, n_hi = power_law_crossing(fit, p_mean)
+        n_student, n_student_lo, n_student_hi = power_law_crossing(fit, l_mean)
         n_cross, cross_lo, cross_hi = _crossing(lt_mu.n.to_numpy(float), lt_mu.T_mean.to_numpy())
         theory_rows.append({
-            "mu": mu, "p_perp": p_mean, "p_perp_se": p_se, "lt_limit": l_mean, "lt_limit_se": l_se,
+            "mu": mu, "p_perp": p_mean, "p_perp_se": p_se,
+            # the linear model's angle with the same fraction of the target outside the features: sin^2 = rho/|f_t|^2
+            "theta_eff_deg": float(np.degrees(np.arcsin(np.sqrt(min(p_mean / g.target_norm2.mean(), 1.0))))), "lt_limit": l_mean, "lt_limit_se": l_se,
             "target_var": float(g.target_var.mean()), "target_norm2": float(g.target_norm2.mean()),
             "n_star": n_star, "n_star_lo": n_lo, "n_star_hi": n_hi,
             "n_cross_lt": n_cross, "n_cross_lt_lo": cross_lo, "n_cross_lt_hi": cross_hi,
             "boundary_agrees": _agrees(n_star, n_lo, n_hi, n_cross, cross_lo, cross_hi),
+            "n_star_student": n_student, "n_star_student_lo": n_student_lo, "n_star_student_hi": n_student_hi,
+            "student_boundary_agrees": _agrees(n_student, n_student_lo, n_student_hi, n_cross, cross_lo, cross_hi),
             "cka": float(g.cka.mean()), "cka_init": float(g.cka_init.mean()),
             "cka_removed": float(g.cka_removed.mean()) if g.cka_removed.notna().any() else np.nan,
         })

@@ -64,6 +64,10 @@ def relu_phase_figure(means: pd.DataFrame, theory: pd.DataFrame, fit: pd.DataFra
     axes[1].pcolormesh(mus, n_fine, Z_th, cmap=CMAP, norm=norm, shading="nearest")
     for ax, sub in zip(axes, ("experiment", r"prediction $A n^{-\nu} - \|P_\perp f_t\|^2$")):
         _boundary(ax, theory, r"predicted boundary $A n^{-\nu} = \|P_\perp f_t\|^2$ (95% band)")
+        if method == "linear_transfer":
+            t = theory.sort_values("mu")
+            ax.plot(t.mu, t.n_star_student, ":", color="k", lw=1.4,
+                    label=r"same with the student's $n\to\infty$ readout risk")
         ax.set_yscale("log")
         ax.set_xlabel(r"fraction of teacher neurons removed $\mu$")
         ax.set_title(sub)

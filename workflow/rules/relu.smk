@@ -13,10 +13,12 @@ def relu_job_mem_mb(w, attempt):
 
 
 def relu_job_runtime_min(w, attempt):
-    """Minutes for a ReLU job: step budget x instances x (n or width) x width x d / 1e9, x attempt."""
+    """Minutes for a ReLU job: instances x (up to 20,000 steps) x 3 (n or width) x width x d flops at 1 GFLOP/s,
+    doubled per retry (benchmarks/relu_bench.py measures the per-step cost)."""
     rows = max(RELU.ns + (RELU.width,))
-    work = RELU.train["max_steps"] * RELU.instances * rows * RELU.width * RELU.d / 1e9
-    return int((5 + 2 * work / 60) * attempt)
+    steps = min(20_000, RELU.train["max_steps"], RELU.pretrain["max_steps"])
+    seconds = RELU.instances * steps * 3 * rows * RELU.width * RELU.d / 1e9
+    return int((5 + seconds / 60) * 2 ** (attempt - 1))
 
 
 def relu_targets():

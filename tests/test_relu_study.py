@@ -1,0 +1,118 @@
+"""The ReLU study's configuration, tables and workflow (tiny grid end to end)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from workflow_utils import _write, job_counts, smk
+
+from transferability import config as tcfg
+from transferability.relu_aggregate import relu_tables
+
+TINY_RELU = {
+    "results": "res",
+    "relu": {
+        "d": 6, "m_star": 6, "width": 40, "instances": 2, "mu": [0.0, 0.5], "n": [8, 16, 32],
+        "ridge": [1.0e-3, 1.0e-2], "kernel_points": 50, "kernel_figure_mu": 0.5,
+        "train": {"max_steps": 20000, "tol": 1.0e-4},
+    },
+}
+
+
+def _errors(relu_block: dict, experiments: dict | None = None) -> str:
+    with pytest.raises(tcfg.ConfigError) as err:
+        tcfg.validate_config({"experiments": experiments or {}, "relu": relu_block})
+    return str(err.value)
+
+
+def test_relu_config_errors_name_the_key():
+    assert "relu.mu[1]': 1.0 is outside [0, 1)" in _errors({"mu": [0.0, 1.0]})
+    assert "relu.mu[0]': 0.9 leaves no source neuron" in _errors({"mu": [0.9], "m_star": 2, "kernel_figure_mu": 0.9})
+    assert "relu.phase_lambda" in _errors({"phase_lambda": 0.5})
+    assert "relu.kernel_figure_mu" in _errors({"kernel_figure_mu": 0.25})
+    assert "relu.n': need at least 3" in _errors({"n": [10, 20]})
+    assert "relu.train.lr_max" in _errors({"train": {"lr": 2.0, "lr_max": 1.0}})
+    assert "relu.width" in _errors({"width": 0})
+    assert "'relu.depth': unknown key" in _errors({"depth": 3})
+    assert "experiments.relu" in _errors({}, experiments={"relu": {"d": 10, "sigma": 0, "instances": 1,
+                                                                   "theta_deg": [30], "gamma": [0.5]}})
+    with pytest.raises(tcfg.ConfigError, match="'experiments': required"):
+        tcfg.validate_config({"relu": None})
+
+
+def test_relu_only_config_is_valid_and_specs_carry_their_inputs():
+    cfg = tcfg.validate_config({"relu": {}})
+    r = tcfg.relu_study(cfg)
+    assert r.mus[0] == 0.0 and r.ns == (10, 20, 40, 80, 160, 320) and r.pretrain["tol"] == 1e-4
+    spec = tcfg.relu_cell_spec(r, 0.5, 40, 0)
+    assert spec["inputs"]["pretrain"] == tcfg.relu_pretrain_spec(r, 0.5, 0)
+    assert spec["numerics"] == tcfg.numerics_version("relu") != tcfg.numerics_version("linear")
+    assert tcfg.relu_from_record(tcfg.relu_record(r)) == r
+    assert tcfg.relu_study(tcfg.validate_config({"relu": None, "experiments": {"a": {
+        "d": 10, "sigma": 0, "instances": 1, "theta_deg": [30], "gamma": [0.5]}}})) is None
+
+
+def test_relu_tables_pair_scratch_and_transfer_per_instance():
+    """T = R_scratch - R_transfer per instance; the crossing of T through zero is bracketed by grid values."""
+    ns, mus = [10, 20, 40, 80], [0.2, 0.6]
+    pre = pd.DataFrame([{"mu": mu, "seed": 0, "instance": b, "steps": 1, "converged": 1.0, "loss": 0.0,
+                         "source_var": 1.0, "p_perp": 0.1 * mu, "target_norm2": 1.0, "target_var": 0.5,
+                         "cka": 0.99, "cka_init": 0.5, "cka_removed": 0.2} for mu in mus for b in range(2)])
+    scratch = pd.DataFrame([{"n": n, "seed": 0, "instance": b, "risk": 1.0 / n * (1 + 0.1 * b), "converged": True,
+                             "steps": 5} for n in ns for b in range(2)])
+    rows = []
+    for mu in mus:
+        for n in ns:
+            for b in range(2):
+                base = {"mu": mu, "n": n, "seed": 0, "instance": b, "converged": True, "steps": 0}
+                rows.append({**base, "method": "linear_transfer", "lam": 0.01, "risk": 0.1 * mu})
+                rows.append({**base, "method": "linear_transfer_limit", "lam": 0.01, "risk": 0.1 * mu})
+                rows.append({**base, "method": "fine_tune", "lam": np.nan, "risk": 0.5 / n})
+    t = relu_tables(pre, scratch, pd.DataFrame(rows), phase_lambda=0.01)
+    runs = t["runs"]
+    assert np.allclose(runs["T"], runs.scratch_risk - runs.risk)
+    ft = t["means"].query("method == 'fine_tune' and n == 20")
+    assert np.allclose(ft.T_mean, (1.0 / 20 * 1.05) - 0.5 / 20)
+    th = t["theory"].set_index("mu")
+    # mean scratch risk 1.05/n meets 0.02 (mu = 0.2) between n = 40 and 80, and 0.06 (mu = 0.6) between 10 and 20
+    assert th.loc[0.2, "n_cross_lt_lo"] == 40 and th.loc[0.2, "n_cross_lt_hi"] == 80
+    assert th.loc[0.6, "n_cross_lt_lo"] == 10 and th.loc[0.6, "n_cross_lt_hi"] == 20
+    # the fitted law is exact here (nu = 1, A = 1.05): n* = 1.05 / p_perp
+    assert t["fit"].nu.iloc[0] == pytest.approx(1.0) and th.loc[0.2, "n_star"] == pytest.approx(1.05 / 0.02, rel=1e-6)
+    assert th.loc[0.2, "n_cross_lt"] == pytest.approx(1.05 / 0.02, rel=0.1)  # T interpolated linearly in log n
+
+
+@pytest.mark.workflow
+def test_tiny_relu_study_end_to_end_and_extends_incrementally(tmp_path):
+    _write(tmp_path, TINY_RELU)
+    smk(tmp_path, "--cores", "2")
+    root = tmp_path / "res/relu"
+    runs = pd.read_csv(root / "runs.csv")
+    # per (mu, n, instance): one fine-tune, 2 ridge readouts, 2 population limits
+    assert runs.groupby("method").size().to_dict() == {"fine_tune": 12, "linear_transfer": 24,
+                                                      "linear_transfer_limit": 24}
+    assert runs.risk.notna().all() and (runs.risk >= 0).all() and runs.converged.all()
+    pre = pd.read_csv(root / "pretraining.csv")
+    assert pre.converged.all() and (pre.loss <= 1e-4 * pre.source_var).all()
+    assert (pre.cka > 0.9).all() and (pre.cka > pre.cka_init).all()
+    theory = pd.read_csv(root / "theory.csv").set_index("mu")
+    assert theory.loc[0.0, "p_perp"] == 0.0 and 0 < theory.loc[0.5, "p_perp"] < theory.loc[0.5, "target_norm2"]
+    # mu = 0: the source is the target, so the readout on the pretrained features is nearly exact at large n
+    lt = runs[(runs.method == "linear_transfer") & (runs.mu == 0.0) & (runs.n == 32)]
+    assert lt.risk.max() < 0.1 * pd.read_csv(root / "scratch.csv").query("n == 32").risk.mean()
+    fit = pd.read_csv(root / "fit.csv")
+    assert fit.points.iloc[0] == 3 and np.isfinite(fit.nu.iloc[0])
+    for fig in ("phase_linear_transfer", "phase_fine_tune", "scratch_power_law", "p_perp", "kernels"):
+        png = root / f"figures/{fig}.png"
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+    assert not (tmp_path / "res/agreement.csv").exists()  # no linear experiments configured
+
+    before = {p: p.stat().st_mtime_ns for p in root.glob("*/*.npz")}
+    cfg = yaml.safe_load(yaml.safe_dump(TINY_RELU))
+    cfg["relu"]["mu"] = [0.0, 0.5, 0.75]
+    _write(tmp_path, cfg)
+    counts = job_counts(smk(tmp_path, "-n", "--cores", "2").stdout)
+    assert counts == {"relu_pretrain": 1, "relu_cell": 3, "relu_aggregate": 1, "relu_figures": 1, "all": 1}, counts
+    smk(tmp_path, "--cores", "2")
+    assert all(p.stat().st_mtime_ns == t for p, t in before.items())
+    assert len(pd.read_csv(root / "theory.csv")) == 3
