@@ -111,6 +111,11 @@ def test_tiny_relu_study_end_to_end_and_extends_incrementally(tmp_path):
     cfg = yaml.safe_load(yaml.safe_dump(TINY_RELU))
     cfg["relu"]["mu"] = [0.0, 0.5, 0.75]
     _write(tmp_path, cfg)
+    from transferability.plan import plan_report
+
+    text = plan_report(str(tmp_path / "cfg.yaml"), str(tmp_path), cores=2)
+    assert "relu: 9 transfer cells (3 mu x 3 n x 1 seed), 6 done, 3 to do; 4 of 13 jobs to run" in text, text
+    assert "estimate from recorded benchmarks" in text
     counts = job_counts(smk(tmp_path, "-n", "--cores", "2").stdout)
     assert counts == {"relu_pretrain": 1, "relu_cell": 3, "relu_aggregate": 1, "relu_figures": 1, "all": 1}, counts
     smk(tmp_path, "--cores", "2")

@@ -13,7 +13,7 @@ import yaml
 from . import config as tcfg
 from .store import load_cell
 
-__all__ = ["merge", "load_merged_config", "jobs_for", "plan_report"]
+__all__ = ["merge", "load_merged_config", "jobs_for", "relu_jobs_for", "plan_report"]
 
 
 def merge(base: dict, over: dict) -> dict:
@@ -50,6 +50,49 @@ def jobs_for(e: tcfg.Experiment, res: str) -> list[tuple[str, float | None, str,
             for th in e.thetas_deg:
                 jobs.append(("cells", g, tcfg.cell_path(res, e.name, th, g, s), tcfg.cell_spec(e, th, g, s)))
     return jobs
+
+
+def relu_jobs_for(r: tcfg.ReluStudy, res: str) -> list[tuple[str, int | None, str, dict]]:
+    """Every per-cell job of the ReLU study as ``(kind, n, path, spec)``."""
+    jobs = []
+    for s in r.seeds:
+        jobs += [("pretrain", None, tcfg.relu_pretrain_path(res, mu, s), tcfg.relu_pretrain_spec(r, mu, s))
+                 for mu in r.mus]
+        for n in r.ns:
+            jobs.append(("scratch", n, tcfg.relu_scratch_path(res, n, s), tcfg.relu_scratch_spec(r, n, s)))
+            jobs += [("cells", n, tcfg.relu_cell_path(res, mu, n, s), tcfg.relu_cell_spec(r, mu, n, s))
+                     for mu in r.mus]
+    return jobs
+
+
+def _relu_estimate(r: tcfg.ReluStudy, res: str, todo) -> tuple[float, int]:
+    """Seconds for the ReLU jobs to do, from this results directory's benchmarks if they were made at the same
+    sizes (d, m*, width, instances); otherwise (0, number of jobs)."""
+    root = Path(res) / "relu"
+    made = sorted((root / "pretrain").glob("*.npz"))
+    try:
+        spec = load_cell(made[0])[0]
+        same = all(spec[k] == v for k, v in (("d", r.d), ("m_star", r.m_star), ("width", r.width),
+                                             ("instances", r.instances)))
+    except Exception:
+        same = False
+    if not same:
+        return 0.0, len(todo)
+    recorded: dict[tuple[str, int | None], list[float]] = {}
+    for tsv in root.glob("benchmarks/*/*.tsv"):
+        n = next((int(p[1:]) for p in tsv.stem.split("_") if p.startswith("n") and p[1:].isdigit()), None)
+        try:
+            recorded.setdefault((tsv.parent.name, n), []).append(float(tsv.read_text().splitlines()[1].split()[0]))
+        except (IndexError, ValueError):
+            continue
+    est, unknown = 0.0, 0
+    for kind, n, _, _ in todo:
+        pick = recorded.get((kind, n)) or [x for (k, _), xs in recorded.items() if k == kind for x in xs]
+        if pick:
+            est += float(np.mean(pick))
+        else:
+            unknown += 1
+    return est, unknown
 
 
 def _done(path: str, spec: dict) -> bool:
@@ -108,6 +151,19 @@ def plan_report(configfile: str = "config.yaml", directory: str = ".", cores: in
             f"{e.name}: {len(cells)} transfer cells ({len(e.thetas_deg)} theta x {len(e.gammas)} gamma x "
             f"{len(e.seeds)} seed), {len(cells) - len(cells_todo)} done, {len(cells_todo)} to do; "
             f"{len(todo)} of {len(jobs)} jobs to run (d = {e.d}, {e.instances} instances per cell)"
+        )
+    r = tcfg.relu_study(cfg)
+    if r is not None:
+        jobs = relu_jobs_for(r, res)
+        todo = [j for j in jobs if not _done(j[2], j[3])]
+        cells = [j for j in jobs if j[0] == "cells"]
+        cells_todo = [j for j in todo if j[0] == "cells"]
+        est, unk = _relu_estimate(r, res, todo)
+        total_s, unknown = total_s + est, unknown + unk
+        lines.append(
+            f"relu: {len(cells)} transfer cells ({len(r.mus)} mu x {len(r.ns)} n x {len(r.seeds)} seed), "
+            f"{len(cells) - len(cells_todo)} done, {len(cells_todo)} to do; {len(todo)} of {len(jobs)} jobs to run "
+            f"(d = {r.d}, m* = {r.m_star}, m = {r.width}, {r.instances} instances per cell)"
         )
     if unknown:
         lines.append(f"estimate: at least {total_s / cores / 60:.1f} min on {cores} cores; {unknown} jobs have no "

@@ -62,7 +62,10 @@ def relu_phase_figure(means: pd.DataFrame, theory: pd.DataFrame, fit: pd.DataFra
         ni, mi = np.nonzero(unconv > 0)
         axes[0].scatter(mus[mi], ns[ni], marker="x", color="k", s=25, label="not converged")
     axes[1].pcolormesh(mus, n_fine, Z_th, cmap=CMAP, norm=norm, shading="nearest")
-    for ax, sub in zip(axes, ("experiment", r"prediction $A n^{-\nu} - \|P_\perp f_t\|^2$")):
+    right = r"prediction $A n^{-\nu} - \|P_\perp f_t\|^2$"
+    if method != "linear_transfer":
+        right = "linear-transfer " + right + " (reference)"
+    for ax, sub in zip(axes, ("experiment", right)):
         _boundary(ax, theory, r"predicted boundary $A n^{-\nu} = \|P_\perp f_t\|^2$ (95% band)")
         if method == "linear_transfer":
             t = theory.sort_values("mu")

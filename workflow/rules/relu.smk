@@ -1,5 +1,6 @@
 # The ReLU student-teacher study (Section 4): pretraining per (mu, seed), scratch per (n, seed),
 # one transfer cell per (mu, n, seed); tables and figures under <results>/relu/. Absent without a relu block.
+# Not grouped for SLURM (unlike the linear cells): at the paper's size one ReLU cell is already minutes to hours.
 
 RELU = tcfg.relu_study(CFG)
 RELU_FIGURES = ["phase_linear_transfer", "phase_fine_tune", "scratch_power_law", "p_perp", "kernels"]
@@ -62,8 +63,6 @@ if RELU is not None:
             f"{RES}/relu/logs/scratch/n{{n}}_seed{{seed}}.log",
         benchmark:
             f"{RES}/relu/benchmarks/scratch/n{{n}}_seed{{seed}}.tsv"
-        group:
-            "baselines"
         resources:
             mem_mb=relu_job_mem_mb,
             runtime=relu_job_runtime_min,
@@ -83,8 +82,6 @@ if RELU is not None:
             f"{RES}/relu/logs/cells/mu{{mu}}_n{{n}}_seed{{seed}}.log",
         benchmark:
             f"{RES}/relu/benchmarks/cells/mu{{mu}}_n{{n}}_seed{{seed}}.tsv"
-        group:
-            "cells"
         resources:
             mem_mb=relu_job_mem_mb,
             runtime=relu_job_runtime_min,
