@@ -53,17 +53,19 @@ def _mean_se(x: pd.Series) -> tuple[float, float]:
 
 
 def _crossing(ns: np.ndarray, T: np.ndarray) -> tuple[float, float, float]:
-    """Where ``T(n)`` first goes from positive to non-positive: log-interpolated n and the bracketing grid values.
+    """The n beyond which ``T(n)`` stays non-positive: log-interpolated between the last n with ``T > 0`` and the
+    next grid value, with those two values (a dip below zero at small n, where the readout overfits, is not it).
 
-    ``(nan, 0, n_min)`` when ``T <= 0`` already at the smallest n; ``(nan, n_max, inf)`` when ``T > 0`` throughout.
+    ``(nan, 0, n_min)`` when ``T <= 0`` at every n; ``(nan, n_max, inf)`` when ``T > 0`` at the largest n.
     """
-    if T[0] <= 0:
+    positive = np.nonzero(T > 0)[0]
+    if positive.size == 0:
         return np.nan, 0.0, float(ns[0])
-    for i in range(1, len(ns)):
-        if T[i - 1] > 0 >= T[i]:
-            f = T[i - 1] / (T[i - 1] - T[i])
-            return float(np.exp(np.log(ns[i - 1]) + f * (np.log(ns[i]) - np.log(ns[i - 1])))), ns[i - 1], ns[i]
-    return np.nan, float(ns[-1]), np.inf
+    i = int(positive[-1])
+    if i == len(ns) - 1:
+        return np.nan, float(ns[-1]), np.inf
+    f = T[i] / (T[i] - T[i + 1])
+    return float(np.exp(np.log(ns[i]) + f * (np.log(ns[i + 1]) - np.log(ns[i])))), float(ns[i]), float(ns[i + 1])
 
 
 def _agrees(n_star, n_lo, n_hi, n_cross, cross_lo, cross_hi) -> bool:
