@@ -196,14 +196,17 @@ def train_student(
     Returns ``W, c, steps, converged, loss``.
     """
     n, m = X.shape[0], W.shape[0]
+    XT = np.ascontiguousarray(X.T)
 
     def evaluate(p):
-        pre = X @ p[0].T
-        h = np.maximum(pre, 0.0)
-        r = h @ p[1] / m - y
+        h = p[0] @ XT  # (m, n) pre-activations, then activations, then the active mask: one buffer
+        np.maximum(h, 0.0, out=h)
+        r = p[1] @ h / m - y
         g = 2.0 * r / n
-        grad_c = h.T @ g
-        grad_W = ((g[:, None] * (pre > 0)) * p[1][None, :]).T @ X
+        grad_c = h @ g
+        np.greater(h, 0.0, out=h)
+        h *= g
+        grad_W = p[1][:, None] * (h @ X)
         return float(r @ r / n), (grad_W, grad_c)  # already times m: (1/m) from f, m from the scaling
 
     stop = tol * float(np.var(y)) if n > 1 else tol
