@@ -54,7 +54,13 @@ def test_sigint_then_plain_rerun_gives_identical_results(tmp_path, reference):
     p = _start(tmp_path)
     _wait_for(tmp_path / "res/tiny/cells", 1)
     os.killpg(p.pid, signal.SIGINT)
-    p.communicate(timeout=60)
+    try:
+        p.communicate(timeout=1)
+    except subprocess.TimeoutExpired:
+        # Snakemake occasionally swallows a Ctrl-C that lands inside its own bookkeeping (seen once in CI: the
+        # run went on to finish); a second Ctrl-C is what a user would press.
+        os.killpg(p.pid, signal.SIGINT)
+        p.communicate(timeout=60)
     assert not (tmp_path / "res/tiny/runs.csv").exists()  # really interrupted
     smk(tmp_path, "--cores", "2")  # the plain command resumes (profiles/default sets rerun-incomplete)
     _assert_same(cell_arrays(tmp_path), reference)
