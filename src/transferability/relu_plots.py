@@ -17,8 +17,6 @@ from .plots import CMAP, _edges, _style  # noqa: E402
 
 __all__ = ["relu_phase_figure", "relu_scratch_figure", "p_perp_figure", "kernel_figure"]
 
-LABEL = {"linear_transfer": "linear transfer", "fine_tune": "fine-tuning"}
-
 
 def _log_edges(ns: np.ndarray) -> np.ndarray:
     return np.exp(_edges(np.log(np.asarray(ns, float))))

@@ -74,6 +74,35 @@ FIGURES = [
 ]
 
 
+# ---- the ReLU study (workflow/rules/relu.smk) ----
+
+RELU = tcfg.relu_study(CFG)
+RELU_FIGURES = ["phase_linear_transfer", "phase_fine_tune", "scratch_power_law", "p_perp", "kernels"]
+
+
+def relu_job_mem_mb(w, attempt):
+    """Memory for a ReLU job: its (n or probe points) x width activations and width^2 Gram matrices, with margin."""
+    rows = max(RELU.ns + (RELU.kernel_points,))
+    return int((400 + 8 * 8 * (rows * RELU.width + RELU.width**2 + RELU.instances * RELU.width * RELU.d) / 2**20)
+               * 2 ** (attempt - 1))
+
+
+def relu_job_runtime_min(w, attempt):
+    """Minutes for a ReLU job: instances x (up to 20,000 steps) x 3 (n or width) x width x d flops at 1 GFLOP/s,
+    doubled per retry (benchmarks/relu_bench.py measures the per-step cost)."""
+    rows = max(RELU.ns + (RELU.width,))
+    steps = min(20_000, RELU.train["max_steps"], RELU.pretrain["max_steps"])
+    seconds = RELU.instances * steps * 3 * rows * RELU.width * RELU.d / 1e9
+    return int((5 + seconds / 60) * 2 ** (attempt - 1))
+
+
+def relu_targets():
+    if RELU is None:
+        return []
+    out = [f"{RES}/relu/{table}.csv" for table in ("runs", "means", "fit", "theory", "pretraining", "scratch")]
+    return out + [f"{RES}/relu/figures/{fig}.png" for fig in RELU_FIGURES]
+
+
 def final_targets():
     out = []
     for name in EXP:
