@@ -395,13 +395,22 @@ def cell_path(res: str, name: str, theta_deg: float, gamma: float, seed: int) ->
     return f"{res}/{name}/cells/theta{fmt(theta_deg)}_gamma{fmt(gamma)}_seed{seed}.npz"
 
 
+def _record(obj) -> dict:
+    """A JSON-friendly dict of a frozen dataclass (tuples become lists); ``_from_record`` inverts it."""
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in obj.__dict__.items()}
+
+
+def _from_record(cls, rec: dict):
+    return cls(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in rec.items()})
+
+
 def experiment_record(e: Experiment) -> dict:
     """A JSON-friendly dict of an experiment (round-trips through ``experiment_from_record``)."""
-    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in e.__dict__.items()}
+    return _record(e)
 
 
 def experiment_from_record(rec: dict) -> Experiment:
-    return Experiment(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in rec.items()})
+    return _from_record(Experiment, rec)
 
 
 # ---- the ReLU student-teacher study (Section 4): one optional top-level block ----
@@ -500,8 +509,8 @@ def relu_cell_path(res: str, mu: float, n: int, seed: int) -> str:
 
 def relu_record(r: ReluStudy) -> dict:
     """JSON-friendly dict of the study (round-trips through ``relu_from_record``)."""
-    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in r.__dict__.items()}
+    return _record(r)
 
 
 def relu_from_record(rec: dict) -> ReluStudy:
-    return ReluStudy(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in rec.items()})
+    return _from_record(ReluStudy, rec)

@@ -82,7 +82,7 @@ def _relu_estimate(r: tcfg.ReluStudy, res: str, todo) -> tuple[float, int]:
     for tsv in root.glob("benchmarks/*/*.tsv"):
         n = next((int(p[1:]) for p in tsv.stem.split("_") if p.startswith("n") and p[1:].isdigit()), None)
         try:
-            recorded.setdefault((tsv.parent.name, n), []).append(float(tsv.read_text().splitlines()[1].split()[0]))
+            recorded.setdefault((tsv.parent.name, n), []).append(_benchmark_seconds(tsv))
         except (IndexError, ValueError):
             continue
     est, unknown = 0.0, 0
@@ -103,6 +103,11 @@ def _done(path: str, spec: dict) -> bool:
         return False
 
 
+def _benchmark_seconds(tsv: Path) -> float:
+    """Wall seconds of one Snakemake benchmark file (first column of its data row)."""
+    return float(tsv.read_text().splitlines()[1].split("\t")[0])
+
+
 def _benchmarks(root: Path) -> dict[tuple[str, int], list[tuple[float, float]]]:
     """Recorded job seconds by (kind, d) with the job's gamma: {(kind, d): [(gamma, seconds)]}."""
     table: dict[tuple[str, int], list[tuple[float, float]]] = {}
@@ -112,7 +117,7 @@ def _benchmarks(root: Path) -> dict[tuple[str, int], list[tuple[float, float]]]:
         try:
             spec_files = list((exp_dir / "tasks").glob("*.npz"))
             d = int(load_cell(spec_files[0])[0]["d"]) if spec_files else -1
-            seconds = float(open(tsv).read().splitlines()[1].split("\t")[0])
+            seconds = _benchmark_seconds(p)
         except Exception:
             continue
         gamma = None
