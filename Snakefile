@@ -11,14 +11,8 @@ report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
-include: "workflow/rules/tasks.smk"
-include: "workflow/rules/pretrain.smk"
-include: "workflow/rules/scratch.smk"
-include: "workflow/rules/transfer.smk"
-include: "workflow/rules/theory.smk"
-include: "workflow/rules/aggregate.smk"
-include: "workflow/rules/figures.smk"
-include: "workflow/rules/distances.smk"
+include: "workflow/rules/jobs.smk"
+include: "workflow/rules/linear.smk"
 include: "workflow/rules/relu.smk"
 
 

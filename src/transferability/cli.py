@@ -8,7 +8,7 @@ import math
 import re
 import sys
 
-from . import theory
+from .linear import theory
 
 __all__ = ["main", "parse_angle", "theory_report"]
 
@@ -113,7 +113,7 @@ def _theory_main(args) -> int:
     else:
         _print_report(rep)
     if args.plot:
-        from .plots import save, theory_phase_figure
+        from .linear.plots import save, theory_phase_figure
 
         save(theory_phase_figure(args.sigma, args.gamma_max, args.d), args.plot)
         print(f"wrote {args.plot} (and .pdf)", file=sys.stderr)

@@ -1,9 +1,13 @@
-"""How much work a config implies, how much is already done, and how long the rest should take."""
+"""How much work a config implies, how much is already done, and how long the rest should take.
+
+A per-job file is *to do* when it is missing, unreadable or made with another spec (config values or code
+version), when one of its inputs is to do, or when an input file is newer than it: the same rules Snakemake
+applies, so ``plan``, ``snakemake -n`` and ``snakemake --summary`` agree on what is left.
+"""
 
 from __future__ import annotations
 
 import copy
-import glob
 import os
 from pathlib import Path
 
@@ -11,9 +15,10 @@ import numpy as np
 import yaml
 
 from . import config as tcfg
-from .store import load_cell
+from .core.store import load_cell
+from .core.study import Job, Study
 
-__all__ = ["merge", "load_merged_config", "jobs_for", "relu_jobs_for", "plan_report"]
+__all__ = ["merge", "load_merged_config", "job_status", "plan_report"]
 
 
 def merge(base: dict, over: dict) -> dict:
@@ -35,72 +40,39 @@ def load_merged_config(configfile: str, directory: str = ".") -> dict:
     cfg = yaml.safe_load(base.read_text()) if base.exists() else {}
     if not base.exists() or path.resolve() != base.resolve():
         cfg = merge(cfg, yaml.safe_load(path.read_text()) or {})
-    return tcfg.validate_config(cfg)
+    return tcfg.validate_config(cfg, workdir=directory)
 
 
-def jobs_for(e: tcfg.Experiment, res: str) -> list[tuple[str, float | None, str, dict]]:
-    """Every per-cell job of an experiment as ``(kind, gamma, path, spec)``."""
-    jobs = []
-    for s in e.seeds:
-        jobs.append(("tasks", None, tcfg.tasks_path(res, e.name, s), tcfg.tasks_spec(e, s)))
-        jobs.append(("pretrain", None, tcfg.pretrain_path(res, e.name, s), tcfg.pretrain_spec(e, s)))
-        for g in e.gammas:
-            jobs.append(("design", g, tcfg.design_path(res, e.name, g, s), tcfg.design_spec(e, g, s)))
-            jobs.append(("scratch", g, tcfg.scratch_path(res, e.name, g, s), tcfg.scratch_spec(e, g, s)))
-            for th in e.thetas_deg:
-                jobs.append(("cells", g, tcfg.cell_path(res, e.name, th, g, s), tcfg.cell_spec(e, th, g, s)))
-    return jobs
-
-
-def relu_jobs_for(r: tcfg.ReluStudy, res: str) -> list[tuple[str, int | None, str, dict]]:
-    """Every per-cell job of the ReLU study as ``(kind, n, path, spec)``."""
-    jobs = []
-    for s in r.seeds:
-        jobs += [("pretrain", None, tcfg.relu_pretrain_path(res, mu, s), tcfg.relu_pretrain_spec(r, mu, s))
-                 for mu in r.mus]
-        for n in r.ns:
-            jobs.append(("scratch", n, tcfg.relu_scratch_path(res, n, s), tcfg.relu_scratch_spec(r, n, s)))
-            jobs += [("cells", n, tcfg.relu_cell_path(res, mu, n, s), tcfg.relu_cell_spec(r, mu, n, s))
-                     for mu in r.mus]
-    return jobs
-
-
-def _relu_estimate(r: tcfg.ReluStudy, res: str, todo) -> tuple[float, int]:
-    """Seconds for the ReLU jobs to do, from this results directory's benchmarks if they were made at the same
-    sizes (d, m*, width, instances); otherwise (0, number of jobs)."""
-    root = Path(res) / "relu"
-    made = sorted((root / "pretrain").glob("*.npz"))
+def _mtime(path: Path) -> float | None:
     try:
-        spec = load_cell(made[0])[0]
-        same = all(spec[k] == v for k, v in (("d", r.d), ("m_star", r.m_star), ("width", r.width),
-                                             ("instances", r.instances)))
-    except Exception:
-        same = False
-    if not same:
-        return 0.0, len(todo)
-    recorded: dict[tuple[str, int | None], list[float]] = {}
-    for tsv in root.glob("benchmarks/*/*.tsv"):
-        n = next((int(p[1:]) for p in tsv.stem.split("_") if p.startswith("n") and p[1:].isdigit()), None)
-        try:
-            recorded.setdefault((tsv.parent.name, n), []).append(_benchmark_seconds(tsv))
-        except (IndexError, ValueError):
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return None
+
+
+def job_status(study: Study, directory: str = ".") -> dict[Job, str]:
+    """``done`` or why a per-job file is to do: ``missing``, ``stale`` (unreadable or another spec),
+    ``input to do`` or ``input newer``. Jobs come upstream first, so inputs are decided before their users."""
+    status: dict[Job, str] = {}
+    for job in study.jobs():
+        path = Path(directory) / study.path(job.kind, job.wc)
+        inputs = study.inputs(job.kind, job.wc).values()
+        mine = _mtime(path)
+        if mine is None:
+            status[job] = "missing"
             continue
-    est, unknown = 0.0, 0
-    for kind, n, _, _ in todo:
-        pick = recorded.get((kind, n)) or [x for (k, _), xs in recorded.items() if k == kind for x in xs]
-        if pick:
-            est += float(np.mean(pick))
+        try:
+            load_cell(path, expect=study.spec(job.kind, job.wc))
+        except Exception:
+            status[job] = "stale"
+            continue
+        if any(status[j] != "done" for j in inputs):
+            status[job] = "input to do"
+        elif any((_mtime(Path(directory) / study.path(j.kind, j.wc)) or 0) > mine for j in inputs):
+            status[job] = "input newer"
         else:
-            unknown += 1
-    return est, unknown
-
-
-def _done(path: str, spec: dict) -> bool:
-    try:
-        load_cell(path, expect=spec)
-        return True
-    except Exception:
-        return False
+            status[job] = "done"
+    return status
 
 
 def _benchmark_seconds(tsv: Path) -> float:
@@ -108,72 +80,82 @@ def _benchmark_seconds(tsv: Path) -> float:
     return float(tsv.read_text().splitlines()[1].split("\t")[0])
 
 
-def _benchmarks(root: Path) -> dict[tuple[str, int], list[tuple[float, float]]]:
-    """Recorded job seconds by (kind, d) with the job's gamma: {(kind, d): [(gamma, seconds)]}."""
-    table: dict[tuple[str, int], list[tuple[float, float]]] = {}
-    for tsv in glob.glob(str(root / "**" / "benchmarks" / "*" / "*.tsv"), recursive=True):
-        p = Path(tsv)
-        kind, exp_dir = p.parent.name, p.parents[2]
+def _size_key(spec: dict) -> tuple:
+    """What a job's cost depends on, from its spec: kind and sizes (the input specs fill in what it lacks)."""
+    flat = dict(spec)
+    for sub in spec.get("inputs", {}).values():
+        for k, v in sub.items():
+            flat.setdefault(k, v)
+    return (spec["study"], spec["job"], *(flat.get(k) for k in ("d", "width", "depth", "instances", "m_star")))
+
+
+def _recorded(top: Path) -> dict[tuple, list[tuple[int | None, float]]]:
+    """Job seconds recorded under a results tree, by size key, with the job's sample count n."""
+    table: dict[tuple, list[tuple[int | None, float]]] = {}
+    for tsv in top.glob("**/benchmarks/*/*.tsv"):
+        npz = tsv.parents[2] / tsv.parent.name / (tsv.stem + ".npz")
         try:
-            spec_files = list((exp_dir / "tasks").glob("*.npz"))
-            d = int(load_cell(spec_files[0])[0]["d"]) if spec_files else -1
-            seconds = _benchmark_seconds(p)
+            spec = load_cell(npz)[0]
+            n = spec.get("n", spec.get("inputs", {}).get("design", {}).get("n"))
+            table.setdefault(_size_key(spec), []).append((n, _benchmark_seconds(tsv)))
         except Exception:
             continue
-        gamma = None
-        for part in p.stem.split("_"):
-            if part.startswith("gamma"):
-                gamma = float(part[5:])
-        table.setdefault((kind, d), []).append((gamma, seconds))
     return table
 
 
+def _estimate(study: Study, todo: list[Job], recorded) -> tuple[float, int]:
+    """CPU seconds for the jobs to do from recorded benchmarks of the same kind and size (same n if any)."""
+    total, unknown = 0.0, 0
+    for job in todo:
+        spec = study.spec(job.kind, job.wc)
+        rec = recorded.get(_size_key(spec), [])
+        n = spec.get("n", spec.get("inputs", {}).get("design", {}).get("n"))
+        pick = [s for nn, s in rec if nn == n] or [s for _, s in rec]
+        if pick:
+            total += float(np.mean(pick))
+        elif job.kind != "tasks":
+            unknown += 1
+    return total, unknown
+
+
 def plan_report(configfile: str = "config.yaml", directory: str = ".", cores: int | None = None) -> str:
-    """A human-readable summary: cells per experiment, cached, to do, and an estimate of the remaining time."""
+    """A human-readable summary: per study, cells and jobs done and to do, and the remaining time."""
     cfg = load_merged_config(configfile, directory)
-    res = str(Path(directory) / cfg["results"])
-    # calibrate on every run recorded under the results tree (default and other configs alike)
     top = Path(directory) / Path(cfg["results"]).parts[0]
-    bench = _benchmarks(top)
+    recorded = _recorded(top)
     cores = cores or os.cpu_count() or 1
     lines, total_s, unknown = [], 0.0, 0
-    for e in tcfg.experiments(cfg):
-        jobs = jobs_for(e, res)
-        todo = [j for j in jobs if not _done(j[2], j[3])]
-        cells = [j for j in jobs if j[0] == "cells"]
-        cells_todo = [j for j in todo if j[0] == "cells"]
-        est = 0.0
-        for kind, g, _, _ in todo:
-            rec = bench.get((kind, e.d), [])
-            same = [sec for gg, sec in rec if g is not None and gg is not None and abs(gg - g) < 1e-9]
-            pick = same or [sec for _, sec in rec]
-            if pick:
-                est += float(np.mean(pick))
-            elif kind in ("scratch", "cells", "pretrain"):
-                unknown += 1
-        total_s += est
-        lines.append(
-            f"{e.name}: {len(cells)} transfer cells ({len(e.thetas_deg)} theta x {len(e.gammas)} gamma x "
-            f"{len(e.seeds)} seed), {len(cells) - len(cells_todo)} done, {len(cells_todo)} to do; "
-            f"{len(todo)} of {len(jobs)} jobs to run (d = {e.d}, {e.instances} instances per cell)"
-        )
-    r = tcfg.relu_study(cfg)
-    if r is not None:
-        jobs = relu_jobs_for(r, res)
-        todo = [j for j in jobs if not _done(j[2], j[3])]
-        cells = [j for j in jobs if j[0] == "cells"]
-        cells_todo = [j for j in todo if j[0] == "cells"]
-        est, unk = _relu_estimate(r, res, todo)
+    for study in tcfg.studies(cfg).values():
+        status = job_status(study, directory)
+        todo = [j for j, s in status.items() if s != "done"]
+        est, unk = _estimate(study, todo, recorded)
         total_s, unknown = total_s + est, unknown + unk
-        lines.append(
-            f"relu: {len(cells)} transfer cells ({len(r.mus)} mu x {len(r.ns)} n x {len(r.seeds)} seed), "
-            f"{len(cells) - len(cells_todo)} done, {len(cells_todo)} to do; {len(todo)} of {len(jobs)} jobs to run "
-            f"(d = {r.d}, m* = {r.m_star}, m = {r.width}, {r.instances} instances per cell)"
-        )
+        for line in _summary_lines(study, status):
+            lines.append(line)
     if unknown:
         lines.append(f"estimate: at least {total_s / cores / 60:.1f} min on {cores} cores; {unknown} jobs have no "
-                     "recorded benchmark of the same kind and d (run part of the grid first to calibrate)")
+                     "recorded benchmark of the same kind and size (run part of the grid first to calibrate)")
     else:
         lines.append(f"estimate from recorded benchmarks: {total_s:.0f} CPU-seconds, about "
-                     f"{total_s / cores / 60:.1f} min on {cores} cores (plus about 0.1 s of overhead per job)")
+                     f"{total_s / cores / 60:.1f} min on {cores} cores (plus about 0.3 s of overhead per job)")
     return "\n".join(lines)
+
+
+def _summary_lines(study: Study, status: dict[Job, str]) -> list[str]:
+    """One line per experiment (linear) or per study (ReLU): cells done and to do, jobs to run."""
+    groups: dict[str, list[Job]] = {}
+    for job in status:
+        groups.setdefault(job.wc.get("exp", study.name), []).append(job)
+    out = []
+    for name, jobs in groups.items():
+        cells: dict[tuple, bool] = {}  # a cell is done when its linear-transfer and fine-tuning files are
+        for j in jobs:
+            if j.kind in ("linear_transfer", "fine_tune"):
+                cells[j.wildcards] = cells.get(j.wildcards, True) and status[j] == "done"
+        cells_todo = [c for c, done in cells.items() if not done]
+        todo = [j for j in jobs if status[j] != "done"]
+        axes = ("theta", "gamma", "seed") if study.name == "linear" else ("mu", "n", "seed")
+        shape = " x ".join(f"{len({dict(c)[a] for c in cells})} {a}" for a in axes)
+        out.append(f"{name}: {len(cells)} transfer cells ({shape}), {len(cells) - len(cells_todo)} done, "
+                   f"{len(cells_todo)} to do; {len(todo)} of {len(jobs)} jobs to run")
+    return out

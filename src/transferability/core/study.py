@@ -1,0 +1,136 @@
+"""The study interface: what the workflow, the planner and the aggregation need to know about a study.
+
+A study (``linear``, ``relu``) owns a section of the config, a set of job kinds and its tables and figures.
+Every per-job file is named by ``(kind, wildcards)``; its path, its inputs and its spec (the exact values and
+code version its content depends on) come from the study, so the rules, ``plan`` and the aggregation agree by
+construction. Wildcard values are canonical strings (``fmt``), as they appear in paths.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+from .canonical import canonical
+from .paths import job_script
+from .provenance import code_version
+
+__all__ = ["JobKind", "Job", "Study"]
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """One kind of per-job file.
+
+    ``pattern`` is the path below the results directory with ``{wildcard}`` fields; ``kernel`` the module whose
+    ``compute(spec, inputs, log)`` makes the file; ``group`` the SLURM group that bundles cheap jobs.
+    """
+
+    name: str
+    kernel: str
+    pattern: str
+    wildcards: dict[str, str] = field(default_factory=dict)
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    """One per-job file: its kind and wildcard values (canonical strings)."""
+
+    kind: str
+    wildcards: tuple[tuple[str, str], ...]
+
+    @property
+    def wc(self) -> dict[str, str]:
+        return dict(self.wildcards)
+
+
+class Study(ABC):
+    """A study built from a validated config section; ``versions`` maps each job kind to its code version."""
+
+    name: str = ""
+    kinds: dict[str, JobKind] = {}
+
+    def __init__(self, section, results: str, versions: dict[str, str] | None = None):
+        self.section = section
+        self.results = results
+        self.versions = versions if versions is not None else self.code_versions()
+
+    # ---- config ----
+    @staticmethod
+    @abstractmethod
+    def section_of(cfg: dict):
+        """This study's part of a validated config, or None when the config does not build it."""
+
+    @staticmethod
+    @abstractmethod
+    def errors(cfg: dict) -> list[str]:
+        """Semantic problems of the study's config section, each naming its key (after schema validation)."""
+
+    # ---- jobs ----
+    @abstractmethod
+    def jobs(self) -> list[Job]:
+        """Every per-job file the section implies, upstream kinds first."""
+
+    @abstractmethod
+    def inputs(self, kind: str, wc: dict) -> dict[str, Job]:
+        """The per-job files a job reads, by the names its kernel uses."""
+
+    @abstractmethod
+    def values(self, kind: str, wc: dict) -> dict:
+        """The config values a job's output depends on (without inputs and code version)."""
+
+    @abstractmethod
+    def resources(self, kind: str, wc: dict, attempt: int) -> dict[str, int]:
+        """``mem_mb`` and ``runtime`` (minutes) for a job, doubled per retry."""
+
+    @abstractmethod
+    def tables(self) -> list[str]:
+        """Paths of the tables the study builds from its per-job files."""
+
+    @abstractmethod
+    def figures(self) -> list[str]:
+        """Paths of the study's figures (PNG)."""
+
+    # ---- shared machinery ----
+    @classmethod
+    def code_versions(cls) -> dict[str, str]:
+        """Code version of each job kind: its kernel's import closure and the job script."""
+        return {k: code_version(kind.kernel, str(job_script())) for k, kind in cls.kinds.items()}
+
+    def job(self, kind: str, **wc) -> Job:
+        return Job(kind, tuple(sorted((k, str(v)) for k, v in wc.items())))
+
+    def path(self, kind: str, wc: dict) -> str:
+        return f"{self.results}/{self.kinds[kind].pattern.format(**wc)}"
+
+    def pattern(self, kind: str, tree: str = "", ext: str = ".npz") -> str:
+        """Snakemake pattern of a kind's files; ``tree`` (``logs``, ``benchmarks``) and ``ext`` for its side files.
+
+        ``{exp}/fine_tune/theta{theta}...npz`` has its log at ``{exp}/logs/fine_tune/theta{theta}....log``.
+        """
+        head, rest = self.kinds[kind].pattern.split("/", 1)
+        rest = rest.removesuffix(".npz") + ext
+        return f"{self.results}/{head}/{tree + '/' if tree else ''}{rest}"
+
+    def spec(self, kind: str, wc: dict) -> dict:
+        """Canonical spec: the job's values, its code version and the specs of its inputs."""
+        inputs = {name: self.spec(j.kind, j.wc) for name, j in self.inputs(kind, wc).items()}
+        spec = {"study": self.name, "job": kind, **self.values(kind, wc), "code": self.versions[kind]}
+        if inputs:
+            spec["inputs"] = inputs
+        return canonical(spec)
+
+    def input_paths(self, kind: str, wc: dict) -> dict[str, str]:
+        return {name: self.path(j.kind, j.wc) for name, j in self.inputs(kind, wc).items()}
+
+    def job_files(self) -> list[str]:
+        return [self.path(j.kind, j.wc) for j in self.jobs()]
+
+    def record(self) -> dict:
+        """What an aggregation job needs to rebuild this study: its config section and code versions."""
+        return canonical({"section": self.section, "results": self.results, "versions": self.versions})
+
+    @classmethod
+    def from_record(cls, rec: dict) -> "Study":
+        return cls(rec["section"], rec["results"], rec["versions"])

@@ -1,0 +1,291 @@
+"""Tidy tables, cell means with standard errors, exact theory at each cell, and the agreement summary.
+
+The tidy table has one row per (method, theta, gamma, seed, instance, lambda) with columns
+``experiment, method, theta_deg, gamma, n, d, sigma, seed, instance, lam, risk, train_loss, steps,
+converged, T`` where ``T = R_scratch - R_method`` is paired by (gamma, seed, instance).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import theory
+
+__all__ = [
+    "METHODS",
+    "scratch_rows",
+    "cell_rows",
+    "tidy_table",
+    "cell_means",
+    "exact_theory",
+    "agreement_summary",
+    "NEAR_ONE",
+    "fine_tune_break_even",
+]
+
+METHODS = ("scratch", "linear_transfer", "fine_tune")
+# Cells with |gamma - 1| < NEAR_ONE are excluded from the agreement summary (the theory diverges there).
+NEAR_ONE = 0.1
+# A cell agrees with theory when |mean - theory| <= 3 SE + ATOL. ATOL is a numerical floor for cells whose
+# spread is zero in exact arithmetic (sigma = 0 and gamma > 1, where every risk is 0 up to the train tolerance).
+ATOL = 1e-3
+
+
+def _base(exp: dict, gamma: float, n: int, seed: int, B: int) -> dict:
+    sg = exp.get("source_gamma")
+    return {
+        "experiment": exp["name"],
+        "gamma": gamma,
+        "n": n,
+        "d": exp["d"],
+        "sigma": exp["sigma"],
+        "source_gamma": np.nan if sg is None else sg,
+        "source_sigma": exp.get("source_sigma", 0.0),
+        "seed": seed,
+        "instance": np.arange(B),
+        "weight_decay": 0.0,
+    }
+
+
+def scratch_rows(exp: dict, gamma: float, n: int, seed: int, a: dict, weight_decays=(0.0,)) -> pd.DataFrame:
+    """Rows of one scratch file (arrays ``risk, train_loss, steps, converged`` of shape ``(B, K)``)."""
+    B = a["risk"].shape[0]
+    frames = []
+    for k, wd in enumerate(weight_decays):
+        frames.append(
+            pd.DataFrame(
+                {
+                    **_base(exp, gamma, n, seed, B),
+                    "weight_decay": float(wd),
+                    "method": "scratch",
+                    "theta_deg": np.nan,
+                    "lam": np.nan,
+                    "risk": a["risk"][:, k],
+                    "train_loss": a["train_loss"][:, k],
+                    "steps": a["steps"][:, k],
+                    "converged": a["converged"][:, k].astype(bool),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def cell_rows(exp: dict, theta_deg: float, gamma: float, n: int, seed: int, ft: dict, lt: dict,
+              ridge) -> pd.DataFrame:
+    """Rows of one cell: fine-tuning (arrays ``(B,)`` of the fine_tune job) and linear transfer (arrays
+    ``(B, K)`` of the linear_transfer job) for each ridge value."""
+    B = ft["risk"].shape[0]
+    frames = [
+        pd.DataFrame(
+            {
+                **_base(exp, gamma, n, seed, B),
+                "method": "fine_tune",
+                "theta_deg": theta_deg,
+                "lam": np.nan,
+                "risk": ft["risk"],
+                "train_loss": ft["train_loss"],
+                "steps": ft["steps"],
+                "converged": ft["converged"].astype(bool),
+            }
+        )
+    ]
+    for j, lam in enumerate(ridge):
+        frames.append(
+            pd.DataFrame(
+                {
+                    **_base(exp, gamma, n, seed, B),
+                    "method": "linear_transfer",
+                    "theta_deg": theta_deg,
+                    "lam": float(lam),
+                    "risk": lt["risk"][:, j],
+                    "train_loss": lt["train_loss"][:, j],
+                    "steps": 0,
+                    "converged": True,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def tidy_table(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate rows; add the tuned scratch baseline and the paired transferabilities.
+
+    ``T = R_scratch(wd = 0) - R_method`` and ``T_tuned = R_scratch_tuned - R_method``, paired by
+    (gamma, seed, instance). The tuned baseline (method ``scratch_tuned``) is, per gamma, the weight decay with
+    the lowest mean scratch risk over all instances (equal to the untuned one when only wd = 0 was run).
+    """
+    df = pd.concat(frames, ignore_index=True)
+    key = ["gamma", "seed", "instance"]
+    sc_all = df[df.method == "scratch"]
+    best = sc_all.groupby(["gamma", "weight_decay"]).risk.mean().reset_index()
+    best = best.loc[best.groupby("gamma").risk.idxmin(), ["gamma", "weight_decay"]]
+    tuned = sc_all.merge(best, on=["gamma", "weight_decay"]).assign(method="scratch_tuned")
+    df = pd.concat([df, tuned], ignore_index=True)
+    sc = sc_all[sc_all.weight_decay == 0.0][key + ["risk", "converged"]].rename(
+        columns={"risk": "scratch_risk", "converged": "scratch_converged"}
+    )
+    tu = tuned[key + ["risk"]].rename(columns={"risk": "tuned_risk"})
+    df = df.merge(sc, on=key, how="left").merge(tu, on=key, how="left")
+    transfer = ~df.method.isin(["scratch", "scratch_tuned"])
+    df["T"] = np.where(transfer, df["scratch_risk"] - df["risk"], np.nan)
+    df["T_tuned"] = np.where(transfer, df["tuned_risk"] - df["risk"], np.nan)
+    cols = ["experiment", "method", "theta_deg", "gamma", "n", "d", "sigma", "source_gamma", "source_sigma",
+            "seed", "instance", "lam", "weight_decay", "risk", "train_loss", "steps", "converged",
+            "scratch_converged", "T", "T_tuned"]
+    order = ["method", "lam", "weight_decay", "theta_deg", "gamma", "seed", "instance"]
+    return df[cols].sort_values(order).reset_index(drop=True)
+
+
+def cell_means(df: pd.DataFrame) -> pd.DataFrame:
+    """Mean and standard error of risk and T per (method, lam, theta, gamma).
+
+    ``unconverged`` counts the method's own runs that hit the step budget; ``scratch_unconverged`` counts the
+    paired scratch runs that did (either makes the cell's T unreliable).
+    """
+    keys = ["experiment", "method", "lam", "weight_decay", "theta_deg", "gamma", "n", "d", "sigma",
+            "source_gamma", "source_sigma"]
+    g = df.assign(
+        unconverged=~df.converged,
+        scratch_unconverged=(df.method != "scratch") & ~df.scratch_converged.fillna(True).astype(bool),
+    ).groupby(keys, dropna=False)
+    out = g.agg(
+        risk_mean=("risk", "mean"),
+        risk_sd=("risk", "std"),
+        T_mean=("T", "mean"),
+        T_sd=("T", "std"),
+        T_tuned_mean=("T_tuned", "mean"),
+        T_tuned_sd=("T_tuned", "std"),
+        count=("risk", "size"),
+        unconverged=("unconverged", "sum"),
+        scratch_unconverged=("scratch_unconverged", "sum"),
+    ).reset_index()
+    out["risk_se"] = out.risk_sd / np.sqrt(out["count"])
+    out["T_se"] = out.T_sd / np.sqrt(out["count"])
+    out["T_tuned_se"] = out.T_tuned_sd / np.sqrt(out["count"])
+    return out.drop(columns=["risk_sd", "T_sd", "T_tuned_sd"])
+
+
+def exact_theory(method: str, theta_deg, n, d, sigma, lam=0.0, source_gamma=np.nan, source_sigma=0.0):
+    """Theory ``(risk, T)`` for a method at given cells; nan where no closed form applies.
+
+    Infinite source: linear transfer has an exact finite-n formula at lambda = 0 (eq. 10); fine-tuning uses the
+    finite-size version of eq. (15). Finite source (``source_gamma`` not nan): fine-tuning uses eq. (22)
+    (asymptotic) and linear transfer the one-feature formula with the learned feature's overlap cos^2(phi)
+    (a claim beyond the paper). Scratch (with or without tuning) has no T.
+    """
+    th = np.deg2rad(np.asarray(theta_deg, dtype=float))
+    n, d, s2 = np.asarray(n, float), np.asarray(d, float), np.asarray(sigma, float) ** 2
+    gs, s2s = np.asarray(source_gamma, float), np.asarray(source_sigma, float) ** 2
+    finite = np.isfinite(gs)
+    r_sc = theory.scratch_risk_exact(n, d, s2)
+    if method == "scratch":
+        return r_sc, np.full_like(r_sc, np.nan)
+    if method == "scratch_tuned":
+        return np.full_like(r_sc, np.nan), np.full_like(r_sc, np.nan)
+    if method == "linear_transfer":
+        lam = np.asarray(lam, dtype=float)
+        gs_safe = np.where(finite, gs, 0.5)
+        rho = np.where(finite, 1.0 - theory.finite_source_feature_overlap(th, gs_safe, s2s), np.sin(th) ** 2)
+        r = np.where(lam == 0, theory.linear_transfer_risk_k_features(rho, 1, n, s2), np.nan)
+        return r, r_sc - r
+    if method == "fine_tune":
+        gs_safe = np.where(finite, gs, 0.5)
+        T_fs = theory.finite_source_fine_tune_transferability(th, n / d, gs_safe, s2s)
+        T = np.where(finite, T_fs, theory.fine_tune_transferability_exact(th, n, d))
+        return r_sc - T, T
+    raise ValueError(f"unknown method {method!r}")
+
+
+def agreement_summary(means: pd.DataFrame) -> pd.DataFrame:
+    """Per experiment, method and quantity (risk, T): MAE against exact theory, fraction within 3 SE.
+
+    ``theory`` is ``exact`` (the paper's closed forms at finite size) or, for fine-tuning, also ``balanced``
+    (the end point with the balancedness factor c, a claim beyond the paper).
+
+    Cells with ``|gamma - 1| < NEAR_ONE`` or without a finite closed form are excluded; ``unconverged``
+    counts runs over all cells, ``unconverged_away`` those away from gamma = 1.
+    """
+    rows = []
+    means = means[means.weight_decay.fillna(0.0) == 0.0]
+    for (exp, method), m in means.groupby(["experiment", "method"]):
+        if method == "scratch_tuned":
+            continue
+        lam = m["lam"].fillna(0.0).to_numpy()
+        risk_th, T_th = exact_theory(method, m.theta_deg.fillna(0.0), m.n, m.d, m.sigma, lam,
+                                     m.source_gamma.to_numpy(), m.source_sigma.to_numpy())
+        away = (np.abs(m.gamma.to_numpy() - 1.0) >= NEAR_ONE)
+        checks = [("exact", "risk", risk_th, m.risk_mean.to_numpy(), m.risk_se.to_numpy()),
+                  ("exact", "T", T_th, m.T_mean.to_numpy(), m.T_se.to_numpy())]
+        if method == "fine_tune" and not np.isfinite(m.source_gamma.to_numpy()).any():
+            # the balancedness-corrected end point (a claim beyond the paper), side by side with eq. (15)
+            r_bal = theory.fine_tune_risk_exact(np.deg2rad(m.theta_deg), m.n, m.d, m.sigma**2, balanced=True)
+            t_bal = theory.scratch_risk_exact(m.n, m.d, m.sigma**2) - r_bal
+            checks += [("balanced", "risk", np.asarray(r_bal), m.risk_mean.to_numpy(), m.risk_se.to_numpy()),
+                       ("balanced", "T", np.asarray(t_bal), m.T_mean.to_numpy(), m.T_se.to_numpy())]
+        for which, quantity, th, mean, se in checks:
+            use = away & np.isfinite(th) & np.isfinite(mean)
+            if not use.any():
+                continue
+            err = np.abs(mean[use] - th[use])
+            rows.append(
+                {
+                    "experiment": exp,
+                    "method": method,
+                    "theory": which,
+                    "quantity": quantity,
+                    "cells": int(use.sum()),
+                    "mae": float(err.mean()),
+                    "max_abs_error": float(err.max()),
+                    "within_3se": float(np.mean(err <= 3.0 * se[use] + ATOL)),
+                    "unconverged": int(m.unconverged.sum()),
+                    "unconverged_away": int(m.unconverged.to_numpy()[away].sum()),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def fine_tune_break_even(means: pd.DataFrame) -> pd.DataFrame:
+    """Where fine-tuning stops helping, per experiment and gamma < 1: data against the candidate theories.
+
+    ``observed_deg`` is the angle where the cell means of T_ft cross zero (linear interpolation between the
+    two grid angles that bracket the first sign change), with ``observed_se_deg`` from the standard errors
+    and the local slope. Predictions: eq. (15) (60 degrees) or eq. (23) for a finite source, and the
+    balancedness-corrected end point. ``chi2_*`` compare all cells of that gamma with each curve.
+    """
+    th = theory
+
+    rows = []
+    ft = means[(means.method == "fine_tune") & (means.gamma < 1.0 - NEAR_ONE / 2)]
+    for (exp, g), m in ft.groupby(["experiment", "gamma"]):
+        m = m.sort_values("theta_deg")
+        deg, T, se = m.theta_deg.to_numpy(), m.T_mean.to_numpy(), m.T_se.to_numpy()
+        n, d, s2 = float(m.n.iloc[0]), float(m.d.iloc[0]), float(m.sigma.iloc[0]) ** 2
+        gs, s2s = float(m.source_gamma.iloc[0]), float(m.source_sigma.iloc[0]) ** 2
+        obs = obs_se = np.nan
+        cross = np.nonzero((T[:-1] > 0) & (T[1:] <= 0))[0]
+        if cross.size:
+            i = cross[0]
+            slope = (T[i + 1] - T[i]) / (deg[i + 1] - deg[i])
+            obs = deg[i] - T[i] / slope
+            obs_se = float(np.hypot(se[i], se[i + 1]) / 2 / abs(slope))
+        grid = np.deg2rad(np.linspace(0, 180, 36001))
+        if np.isfinite(gs):
+            paper = th.finite_source_fine_tune_transferability(np.deg2rad(deg), n / d, gs, s2s)
+            paper_deg = np.rad2deg(th.finite_source_break_even_angle(gs, s2s))
+            bal, bal_deg = np.full_like(T, np.nan), np.nan
+        else:
+            paper = th.fine_tune_transferability_exact(np.deg2rad(deg), n, d)
+            paper_deg = 60.0
+            bal = th.fine_tune_transferability_balanced(np.deg2rad(deg), n, d, s2)
+            bal_grid = th.fine_tune_transferability_balanced(grid, n, d, s2)
+            bal_deg = float(np.rad2deg(grid[np.argmax(bal_grid <= 0)]))
+        ok = se > 0
+        rows.append({
+            "experiment": exp, "gamma": g, "n": int(n), "sigma": np.sqrt(s2), "cells": int(len(m)),
+            "observed_deg": obs, "observed_se_deg": obs_se,
+            "paper_deg": float(paper_deg), "balanced_deg": bal_deg,
+            "chi2_paper": float(np.sum(((T - paper) / se)[ok] ** 2)),
+            "chi2_balanced": float(np.sum(((T - bal) / se)[ok] ** 2)) if np.isfinite(bal).all() else np.nan,
+        })
+    return pd.DataFrame(rows)

@@ -1,0 +1,171 @@
+"""The linear study behind the study interface: experiments over (theta, gamma), per-job files and tables.
+
+Per experiment ``E`` and seed: ``tasks`` and ``pretrain``; per gamma: ``design`` and ``scratch``; per (theta,
+gamma): ``linear_transfer`` and ``fine_tune`` (separate jobs, so a new ridge value never reruns fine-tuning).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..core.canonical import NUMBER_REGEX, canonical, fmt
+from ..core.study import Job, JobKind, Study
+from .config import Experiment, experiment_errors, experiments, selected
+
+__all__ = ["LinearStudy", "FIGURES", "CROSS_FIGURES", "DISTANCE_FIGURES", "TABLES"]
+
+_K = "transferability.linear.jobs."
+_CELL = "theta{theta}_gamma{gamma}_seed{seed}.npz"
+
+# Per-experiment tables written by the aggregation job, and figures (one job each).
+TABLES = ("runs", "cell_means", "agreement", "pretraining", "fine_tune_break_even")
+FIGURES = ("phase_linear_transfer", "phase_fine_tune", "slices", "scratch", "ridge", "pretraining",
+           "phase_linear_transfer_tuned", "fine_tune_theta")
+CROSS_FIGURES = ("scratch_double_descent", "overview")
+DISTANCE_FIGURES = ("T_vs_kl", "T_vs_w1", "fixed_pair")
+
+
+def _record(e: Experiment) -> dict:
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in e.__dict__.items()}
+
+
+class LinearStudy(Study):
+    name = "linear"
+    kinds = {
+        "tasks": JobKind("tasks", _K + "tasks", "{exp}/tasks/seed{seed}.npz"),
+        "design": JobKind("design", _K + "design", "{exp}/design/gamma{gamma}_seed{seed}.npz", group="baselines"),
+        "pretrain": JobKind("pretrain", _K + "pretrain", "{exp}/pretrain/seed{seed}.npz"),
+        "scratch": JobKind("scratch", _K + "scratch", "{exp}/scratch/gamma{gamma}_seed{seed}.npz", group="baselines"),
+        "linear_transfer": JobKind("linear_transfer", _K + "linear_transfer", "{exp}/linear_transfer/" + _CELL,
+                                   group="cells"),
+        "fine_tune": JobKind("fine_tune", _K + "fine_tune", "{exp}/fine_tune/" + _CELL, group="cells"),
+    }
+
+    def __init__(self, section: dict, results: str, versions: dict[str, str] | None = None):
+        super().__init__(section, results, versions)
+        self.experiments = {
+            rec["name"]: Experiment(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in rec.items()})
+            for rec in section["experiments"]
+        }
+        self.distances = canonical(section["distances"]) if section.get("distances") else None
+
+    # ---- config ----
+    @staticmethod
+    def section_of(cfg: dict):
+        if not selected(cfg):
+            return None
+        return {"experiments": [_record(e) for e in experiments(cfg)], "distances": cfg.get("distances")}
+
+    @staticmethod
+    def errors(cfg: dict) -> list[str]:
+        errors = []
+        for name, e in cfg.get("experiments", {}).items():
+            errors += experiment_errors(name, e)
+        dist = cfg.get("distances")
+        if dist is not None:
+            if dist["experiment"] not in cfg.get("experiments", {}):
+                errors.append(f"config key 'distances.experiment': no experiment named {dist['experiment']!r}")
+            elif cfg.get("run") and dist["experiment"] not in cfg["run"]:
+                errors.append(f"config key 'distances.experiment': {dist['experiment']!r} is not in run")
+            for i, th in enumerate(dist["sweep_deg"]):
+                if not 0.0 <= th <= 180.0:
+                    errors.append(f"config key 'distances.sweep_deg[{i}]': {th} is outside [0, 180] degrees")
+        for i, name in enumerate(cfg.get("run") or []):
+            if name not in cfg.get("experiments", {}):
+                errors.append(f"config key 'run[{i}]': no experiment named {name!r}")
+        return errors
+
+    def wildcard_constraints(self) -> dict[str, str]:
+        return {"exp": "|".join(re.escape(n) for n in self.experiments), "theta": NUMBER_REGEX,
+                "gamma": NUMBER_REGEX, "seed": "[0-9]+"}
+
+    # ---- jobs ----
+    def jobs(self) -> list[Job]:
+        out = []
+        for e in self.experiments.values():
+            for s in e.seeds:
+                out += [self.job("tasks", exp=e.name, seed=s), self.job("pretrain", exp=e.name, seed=s)]
+                for g in e.gammas:
+                    out += [self.job(k, exp=e.name, gamma=fmt(g), seed=s) for k in ("design", "scratch")]
+                    out += [self.job(k, exp=e.name, theta=fmt(th), gamma=fmt(g), seed=s)
+                            for k in ("linear_transfer", "fine_tune") for th in e.thetas_deg]
+        return out
+
+    def inputs(self, kind: str, wc: dict) -> dict[str, Job]:
+        exp, seed = wc["exp"], wc["seed"]
+        tasks = self.job("tasks", exp=exp, seed=seed)
+        if kind in ("tasks", "design"):
+            return {}
+        if kind == "pretrain":
+            return {"tasks": tasks}
+        design = self.job("design", exp=exp, gamma=wc["gamma"], seed=seed)
+        if kind == "scratch":
+            return {"tasks": tasks, "design": design}
+        return {"tasks": tasks, "pretrain": self.job("pretrain", exp=exp, seed=seed), "design": design}
+
+    def values(self, kind: str, wc: dict) -> dict:
+        e, seed = self.experiments[wc["exp"]], int(wc["seed"])
+        if kind == "tasks":
+            return {"d": e.d, "instances": e.instances, "seed": seed}
+        if kind == "design":
+            return {"n": e.n_of(float(wc["gamma"])), "d": e.d, "instances": e.instances, "seed": seed}
+        net = {"width": e.width, "depth": e.depth, "init_scale": e.init_scale}
+        if kind == "pretrain":
+            return {**net, "feature_rank_tol": e.feature_rank_tol, "source_sigma": e.source_sigma, "seed": seed,
+                    "source_n": None if e.source_gamma is None else e.n_of(e.source_gamma), "train": e.train_spec()}
+        if kind == "scratch":
+            return {**net, "sigma": e.sigma, "weight_decays": list(e.weight_decays), "train": e.train_spec(),
+                    "seed": seed}
+        cell = {"theta_deg": float(wc["theta"]), "sigma": e.sigma}
+        if kind == "linear_transfer":
+            return {**cell, "ridge": list(e.ridge)}
+        if kind == "fine_tune":
+            return {**cell, "fine_tune_rank_one": e.fine_tune_rank_one, "train": e.train_spec()}
+        raise KeyError(f"unknown job kind {kind!r} of the linear study")
+
+    def resources(self, kind: str, wc: dict, attempt: int) -> dict[str, int]:
+        """Memory from ``copies`` float64 arrays of shape (instances, d, width); minutes from max_steps x size."""
+        e = self.experiments[wc["exp"]]
+        K = len(e.weight_decays)
+        copies, weight = {"tasks": (0, 0), "design": (3, 0), "pretrain": (6, 5), "scratch": (8 * K, 5 * K),
+                          "linear_transfer": (4, 0), "fine_tune": (4, 1)}[kind]
+        mem = (400 + copies * e.instances * e.d * e.width * 8 / 2**20) * 2 ** (attempt - 1)
+        work = e.max_steps * e.instances * e.d * e.width * e.depth / 1e9
+        return {"mem_mb": int(mem), "runtime": int((5 + weight * work / 60) * attempt)}
+
+    def restrict(self, name: str) -> "LinearStudy":
+        """The same study with one experiment (what that experiment's tables depend on)."""
+        section = {"experiments": [r for r in self.section["experiments"] if r["name"] == name], "distances": None}
+        return LinearStudy(section, self.results, self.versions)
+
+    def experiment_record(self, name: str) -> dict:
+        """Canonical record of one experiment (round-trips through ``Experiment(**record)`` with tuples)."""
+        return canonical(_record(self.experiments[name]))
+
+    def theory_settings(self, name: str) -> dict:
+        """What an experiment's theory grid depends on: size, noise, source, and the extent of its grid."""
+        e = self.experiments[name]
+        return canonical({"d": e.d, "sigma": e.sigma, "theta_max_deg": max(90.0, max(e.thetas_deg)),
+                          "gamma_max": max(2.0, max(e.gammas)), "source_gamma": e.source_gamma,
+                          "source_sigma": e.source_sigma})
+
+    def figure_settings(self, name: str) -> dict:
+        """The config values an experiment's figures use beyond its tables."""
+        e = self.experiments[name]
+        return {"name": name, "slices_deg": list(e.slices_deg), "phase_lambda": e.phase_lambda,
+                "ridge_theta_deg": e.ridge_figure_theta_deg, "ridge_gamma": e.ridge_figure_gamma}
+
+    # ---- products ----
+    def tables(self) -> list[str]:
+        out = [f"{self.results}/{n}/{t}.csv" for n in self.experiments for t in (*TABLES, "theory")]
+        out.append(f"{self.results}/agreement.csv")
+        if self.distances:
+            out.append(f"{self.results}/distances/distances.csv")
+        return out
+
+    def figures(self) -> list[str]:
+        out = [f"{self.results}/{n}/figures/{f}.png" for n in self.experiments for f in FIGURES]
+        out += [f"{self.results}/figures/{f}.png" for f in CROSS_FIGURES]
+        if self.distances:
+            out += [f"{self.results}/distances/{f}.png" for f in DISTANCE_FIGURES]
+        return out

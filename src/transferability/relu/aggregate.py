@@ -1,0 +1,146 @@
+"""Tables of the ReLU study: tidy runs, cell means, the scratch power law, theory and the phase boundary.
+
+Sign convention as in the linear study: ``T = R_scratch - R_transfer`` (positive: the pretrained start wins),
+per instance on the same target data and teacher, then averaged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..core.canonical import fmt
+from ..core.store import load_cell
+from .model import fit_power_law, power_law_crossing
+from .study import ReluStudy
+
+__all__ = ["collect_relu", "relu_tables"]
+
+
+def collect_relu(record: dict) -> dict[str, pd.DataFrame]:
+    """Read and verify every per-job file of a ``ReluStudy`` record; return the tidy tables of ``relu_tables``
+    and the first seed's Gram matrices at ``kernel_figure_mu`` (``gram``: long table i, j, student, source)."""
+    study = ReluStudy.from_record(record)
+    r = study.cfg
+
+    def load(kind: str, **wc):
+        wc = {k: (fmt(v) if isinstance(v, float) else str(v)) for k, v in wc.items()}
+        return load_cell(study.path(kind, wc), expect=study.spec(kind, wc))[1]
+
+    pre_rows, scratch_rows, cell_rows = [], [], []
+    for seed in r.seeds:
+        for mu in r.mus:
+            p = load("pretrain", mu=mu, seed=seed)
+            for b in range(r.instances):
+                pre_rows.append({"mu": mu, "seed": seed, "instance": b, **{
+                    k: float(p[k][b]) for k in ("steps", "converged", "loss", "source_var", "p_perp",
+                                                "target_norm2", "target_var", "cka", "cka_init", "cka_removed")}})
+        for n in r.ns:
+            s = load("scratch", n=n, seed=seed)
+            for b in range(r.instances):
+                scratch_rows.append({"n": n, "seed": seed, "instance": b, "risk": float(s["risk"][b]),
+                                     "converged": bool(s["converged"][b]), "steps": int(s["steps"][b])})
+            for mu in r.mus:
+                ft, lt = load("fine_tune", mu=mu, n=n, seed=seed), load("linear_transfer", mu=mu, n=n, seed=seed)
+                for b in range(r.instances):
+                    base = {"mu": mu, "n": n, "seed": seed, "instance": b}
+                    cell_rows.append({**base, "method": "fine_tune", "lam": np.nan, "risk": float(ft["risk"][b]),
+                                      "converged": bool(ft["converged"][b]), "steps": int(ft["steps"][b])})
+                    for k, lam in enumerate(r.ridge):
+                        cell_rows.append({**base, "method": "linear_transfer", "lam": lam,
+                                          "risk": float(lt["risk"][b, k]), "converged": True, "steps": 0})
+                        cell_rows.append({**base, "method": "linear_transfer_limit", "lam": lam,
+                                          "risk": float(lt["limit"][b, k]), "converged": True, "steps": 0})
+    tables = relu_tables(pd.DataFrame(pre_rows), pd.DataFrame(scratch_rows), pd.DataFrame(cell_rows),
+                         r.phase_lambda)
+    p = load("pretrain", mu=r.kernel_figure_mu, seed=r.seeds[0])
+    i, j = np.indices(p["gram_student"].shape)
+    tables["gram"] = pd.DataFrame({"i": i.ravel(), "j": j.ravel(), "student": p["gram_student"].ravel(),
+                                   "source": p["gram_source"].ravel()})
+    return tables
+
+
+def _mean_se(x: pd.Series) -> tuple[float, float]:
+    x = x.to_numpy(dtype=float)
+    return float(x.mean()), float(x.std(ddof=1) / np.sqrt(len(x))) if len(x) > 1 else np.nan
+
+
+def _crossing(ns: np.ndarray, T: np.ndarray) -> tuple[float, float, float]:
+    """The n beyond which ``T(n)`` stays non-positive: log-interpolated between the last n with ``T > 0`` and the
+    next grid value, with those two values (a dip below zero at small n, where the readout overfits, is not it).
+
+    ``(nan, 0, n_min)`` when ``T <= 0`` at every n; ``(nan, n_max, inf)`` when ``T > 0`` at the largest n.
+    """
+    positive = np.nonzero(T > 0)[0]
+    if positive.size == 0:
+        return np.nan, 0.0, float(ns[0])
+    i = int(positive[-1])
+    if i == len(ns) - 1:
+        return np.nan, float(ns[-1]), np.inf
+    f = T[i] / (T[i] - T[i + 1])
+    return float(np.exp(np.log(ns[i]) + f * (np.log(ns[i + 1]) - np.log(ns[i])))), float(ns[i]), float(ns[i + 1])
+
+
+def _agrees(n_star, n_lo, n_hi, n_cross, cross_lo, cross_hi) -> bool:
+    """Observed crossing inside the predicted band (or, when it falls outside the n grid, its bracket overlaps)."""
+    if not np.isfinite(n_star):
+        return bool(np.isnan(n_cross) and np.isinf(cross_hi))  # no boundary predicted, none observed
+    if np.isfinite(n_cross):
+        return bool(n_lo <= n_cross <= n_hi)
+    return bool(cross_lo <= n_hi and n_lo <= cross_hi)
+
+
+def relu_tables(pre: pd.DataFrame, scratch: pd.DataFrame, cells: pd.DataFrame, phase_lambda: float):
+    """From per-instance rows to the study's tables.
+
+    Returns a dict with ``runs`` (every run), ``means`` (per (mu, n, method, lam): risks, T mean and s.e.),
+    ``fit`` (scratch power law), ``theory`` (per mu: ``||P_perp f_t||^2``, student limits, n* and the range of n
+    where ``||P_perp f_t||^2`` lies in the fit's 95% band, the same with the student's own readout limit in place of
+    ``||P_perp f_t||^2``,
+    the observed crossing) and ``pretraining`` (per pretrained student).
+    """
+    sc = scratch.rename(columns={"risk": "scratch_risk", "converged": "scratch_converged"})[
+        ["n", "seed", "instance", "scratch_risk", "scratch_converged"]]
+    runs = cells.merge(sc, on=["n", "seed", "instance"], how="left")
+    runs["T"] = runs.scratch_risk - runs.risk
+    rows = []
+    for (mu, n, method, lam), g in runs.groupby(["mu", "n", "method", "lam"], dropna=False):
+        r_mean, r_se = _mean_se(g.risk)
+        t_mean, t_se = _mean_se(g["T"])
+        s_mean, s_se = _mean_se(g.scratch_risk)
+        rows.append({"mu": mu, "n": n, "method": method, "lam": lam, "risk_mean": r_mean, "risk_se": r_se,
+                     "scratch_mean": s_mean, "scratch_se": s_se, "T_mean": t_mean, "T_se": t_se,
+                     "unconverged": int((~g.converged.astype(bool)).sum()),
+                     "scratch_unconverged": int((~g.scratch_converged.astype(bool)).sum()), "count": len(g)})
+    means = pd.DataFrame(rows)
+
+    sm = scratch.groupby("n").risk.agg(["mean", "sem", "count"]).reset_index()
+    fit = fit_power_law(sm.n.to_numpy(), sm["mean"].to_numpy())
+    fit_row = {**fit, "n_min": int(sm.n.min()), "n_max": int(sm.n.max()), "points": len(sm)}
+
+    theory_rows = []
+    lt = means[(means.method == "linear_transfer") & np.isclose(means.lam, phase_lambda)].sort_values("n")
+    lim = cells[(cells.method == "linear_transfer_limit") & np.isclose(cells.lam, phase_lambda)]
+    for mu, g in pre.groupby("mu"):
+        p_mean, p_se = _mean_se(g.p_perp)
+        l_mean, l_se = _mean_se(lim[np.isclose(lim.mu, mu)].drop_duplicates(["seed", "instance"]).risk)
+        lt_mu = lt[np.isclose(lt.mu, mu)]
+        n_star, n_lo, n_hi = power_law_crossing(fit, p_mean)
+        n_student, n_student_lo, n_student_hi = power_law_crossing(fit, l_mean)
+        n_cross, cross_lo, cross_hi = _crossing(lt_mu.n.to_numpy(float), lt_mu.T_mean.to_numpy())
+        theory_rows.append({
+            "mu": mu, "p_perp": p_mean, "p_perp_se": p_se,
+            # the linear model's angle with the same fraction of the target outside the features: sin^2 = rho/|f_t|^2
+            "theta_eff_deg": float(np.degrees(np.arcsin(np.sqrt(min(p_mean / g.target_norm2.mean(), 1.0))))), "lt_limit": l_mean, "lt_limit_se": l_se,
+            "target_var": float(g.target_var.mean()), "target_norm2": float(g.target_norm2.mean()),
+            "n_star": n_star, "n_star_lo": n_lo, "n_star_hi": n_hi,
+            "n_cross_lt": n_cross, "n_cross_lt_lo": cross_lo, "n_cross_lt_hi": cross_hi,
+            "boundary_agrees": _agrees(n_star, n_lo, n_hi, n_cross, cross_lo, cross_hi),
+            "n_star_student": n_student, "n_star_student_lo": n_student_lo, "n_star_student_hi": n_student_hi,
+            "student_boundary_agrees": _agrees(n_student, n_student_lo, n_student_hi, n_cross, cross_lo, cross_hi),
+            "cka": float(g.cka.mean()), "cka_init": float(g.cka_init.mean()),
+            "cka_removed": float(g.cka_removed.mean()) if g.cka_removed.notna().any() else np.nan,
+        })
+    theory = pd.DataFrame(theory_rows)
+    return {"runs": runs, "means": means, "fit": pd.DataFrame([fit_row]), "theory": theory, "pretraining": pre,
+            "scratch": scratch}

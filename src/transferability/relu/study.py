@@ -1,0 +1,103 @@
+"""The ReLU study behind the study interface: per-job files over (mu, n, seed) and their tables.
+
+Per (mu, seed): ``pretrain``; per (n, seed): ``scratch``; per (mu, n, seed): ``linear_transfer`` (every ridge
+readout and its n -> infinity limit) and ``fine_tune`` (separate jobs, so a new ridge value never reruns
+fine-tuning). Everything lives under ``<results>/relu/``.
+"""
+
+from __future__ import annotations
+
+from ..core.canonical import NUMBER_REGEX, fmt
+from ..core.study import Job, JobKind, Study
+from .config import relu_config, relu_errors
+
+__all__ = ["ReluStudy", "TABLES", "FIGURES"]
+
+_K = "transferability.relu.jobs."
+TABLES = ("runs", "means", "fit", "theory", "pretraining", "scratch", "gram")
+FIGURES = ("phase_linear_transfer", "phase_fine_tune", "scratch_power_law", "p_perp", "kernels")
+
+
+class ReluStudy(Study):
+    name = "relu"
+    kinds = {
+        "pretrain": JobKind("pretrain", _K + "pretrain", "relu/pretrain/mu{mu}_seed{seed}.npz"),
+        "scratch": JobKind("scratch", _K + "scratch", "relu/scratch/n{n}_seed{seed}.npz"),
+        "linear_transfer": JobKind("linear_transfer", _K + "linear_transfer",
+                                   "relu/linear_transfer/mu{mu}_n{n}_seed{seed}.npz"),
+        "fine_tune": JobKind("fine_tune", _K + "fine_tune", "relu/fine_tune/mu{mu}_n{n}_seed{seed}.npz"),
+    }
+
+    def __init__(self, section: dict, results: str, versions: dict[str, str] | None = None):
+        super().__init__(section, results, versions)
+        self.cfg = relu_config(section)
+
+    @staticmethod
+    def section_of(cfg: dict):
+        r = cfg.get("relu")
+        if r is None:
+            return None
+        c = relu_config(r)  # typed: the same numbers always give the same record
+        rec = {k: (list(v) if isinstance(v, tuple) else v) for k, v in c.__dict__.items()}
+        rec["mu"], rec["n"] = rec.pop("mus"), rec.pop("ns")
+        return rec
+
+    @staticmethod
+    def errors(cfg: dict) -> list[str]:
+        return relu_errors(cfg["relu"]) if cfg.get("relu") is not None else []
+
+    def wildcard_constraints(self) -> dict[str, str]:
+        return {"mu": NUMBER_REGEX, "n": "[0-9]+", "seed": "[0-9]+"}
+
+    def jobs(self) -> list[Job]:
+        r, out = self.cfg, []
+        for s in r.seeds:
+            out += [self.job("pretrain", mu=fmt(mu), seed=s) for mu in r.mus]
+            for n in r.ns:
+                out.append(self.job("scratch", n=n, seed=s))
+                out += [self.job(k, mu=fmt(mu), n=n, seed=s) for k in ("linear_transfer", "fine_tune")
+                        for mu in r.mus]
+        return out
+
+    def inputs(self, kind: str, wc: dict) -> dict[str, Job]:
+        if kind in ("linear_transfer", "fine_tune"):
+            return {"pretrain": self.job("pretrain", mu=wc["mu"], seed=wc["seed"])}
+        return {}
+
+    def values(self, kind: str, wc: dict) -> dict:
+        r, seed = self.cfg, int(wc["seed"])
+        model = {"d": r.d, "m_star": r.m_star, "width": r.width, "init_scale": r.init_scale,
+                 "instances": r.instances, "seed": seed}
+        if kind == "pretrain":
+            return {**model, "mu": float(wc["mu"]), "pretrain": dict(r.pretrain), "kernel_points": r.kernel_points}
+        target = {**model, "n": int(wc["n"]), "sigma": r.sigma}
+        if kind == "scratch":
+            return {**target, "train": dict(r.train)}
+        if kind == "linear_transfer":
+            return {**target, "mu": float(wc["mu"]), "ridge": list(r.ridge)}
+        if kind == "fine_tune":
+            return {**target, "mu": float(wc["mu"]), "train": dict(r.train)}
+        raise KeyError(f"unknown job kind {kind!r} of the ReLU study")
+
+    def resources(self, kind: str, wc: dict, attempt: int) -> dict[str, int]:
+        """Memory: (n or probe points) x width activations and width^2 Grams. Minutes: instances x (up to 50,000
+        steps) x 3 x rows x width x d flops at 10 GFLOP/s (benchmarks/relu_bench.py measures about 30 GFLOP/s at
+        the paper's size, and a paper-size pretraining took 28,000 steps: a generous upper bound)."""
+        r = self.cfg
+        rows = max(r.ns + (r.kernel_points,))
+        mem = (400 + 8 * 8 * (rows * r.width + r.width**2 + r.instances * r.width * r.d) / 2**20) * 2 ** (attempt - 1)
+        steps = min(50_000, r.train["max_steps"], r.pretrain["max_steps"])
+        seconds = r.instances * steps * 3 * max(r.ns + (r.width,)) * r.width * r.d / 1e10
+        return {"mem_mb": int(mem), "runtime": int((5 + seconds / 60) * 2 ** (attempt - 1))}
+
+    def figure_settings(self) -> dict:
+        """The config values the figures use beyond the tables."""
+        r = self.cfg
+        return {"d": r.d, "m_star": r.m_star, "width": r.width, "phase_lambda": r.phase_lambda,
+                "kernel_figure_mu": r.kernel_figure_mu}
+
+    def tables(self) -> list[str]:
+        return [f"{self.results}/relu/{t}.csv" for t in TABLES]
+
+    def figures(self) -> list[str]:
+        return [f"{self.results}/relu/figures/{f}.png" for f in FIGURES]

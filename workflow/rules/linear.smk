@@ -1,0 +1,195 @@
+# The linear study's tables and figures: theory grid, aggregation and one job per figure, per experiment;
+# the cross-experiment summary and figures; the distance study (Appendix A).
+
+if "linear" in STUDIES:
+    LINEAR = STUDIES["linear"]
+    EXP = LINEAR.experiments
+    LINEAR_FIGURES = {
+        "phase_linear_transfer": "Phase diagrams",
+        "phase_fine_tune": "Phase diagrams",
+        "slices": "Slices",
+        "fine_tune_theta": "Slices",
+        "scratch": "Baselines",
+        "ridge": "Baselines",
+        "phase_linear_transfer_tuned": "Baselines",
+        "pretraining": "Diagnostics",
+    }
+
+    wildcard_constraints:
+        exp="|".join(EXP),
+
+    rule linear_theory:
+        output:
+            f"{RES}/{{exp}}/theory.csv",
+        params:
+            settings=lambda w: LINEAR.theory_settings(w.exp),
+            code=script_version("theory.py"),
+        conda:
+            "../envs/transferability.yaml"
+        log:
+            f"{RES}/{{exp}}/logs/theory.log",
+        localrule: True
+        script:
+            "../scripts/theory.py"
+
+    rule linear_aggregate:
+        input:
+            lambda w: LINEAR.restrict(w.exp).job_files(),
+        output:
+            runs=f"{RES}/{{exp}}/runs.csv",
+            cell_means=f"{RES}/{{exp}}/cell_means.csv",
+            agreement=report(
+                f"{RES}/{{exp}}/agreement.csv",
+                caption="../report/agreement.rst",
+                category="Agreement",
+                labels={"experiment": "{exp}", "table": "agreement"},
+            ),
+            pretraining=f"{RES}/{{exp}}/pretraining.csv",
+            fine_tune_break_even=report(
+                f"{RES}/{{exp}}/fine_tune_break_even.csv",
+                caption="../report/break_even.rst",
+                category="Agreement",
+                labels={"experiment": "{exp}", "table": "fine-tuning break-even"},
+            ),
+            ridge_curve=f"{RES}/{{exp}}/ridge_curve.csv",
+        params:
+            study=lambda w: LINEAR.restrict(w.exp).record(),
+            code=script_version("aggregate.py"),
+        conda:
+            "../envs/transferability.yaml"
+        log:
+            f"{RES}/{{exp}}/logs/aggregate.log",
+        localrule: True
+        script:
+            "../scripts/aggregate.py"
+
+    rule linear_agreement_all:
+        input:
+            expand(f"{RES}/{{exp}}/agreement.csv", exp=list(EXP)),
+        output:
+            report(f"{RES}/agreement.csv", caption="../report/agreement.rst", category="Agreement"),
+        params:
+            code=script_version("concat_csv.py"),
+        conda:
+            "../envs/transferability.yaml"
+        log:
+            f"{RES}/logs/agreement_all.log",
+        localrule: True
+        script:
+            "../scripts/concat_csv.py"
+
+    for _fig, _category in LINEAR_FIGURES.items():
+
+        rule:
+            name:
+                f"linear_figure_{_fig}"
+            input:
+                runs=f"{RES}/{{exp}}/runs.csv",
+                cell_means=f"{RES}/{{exp}}/cell_means.csv",
+                pretraining=f"{RES}/{{exp}}/pretraining.csv",
+                ridge_curve=f"{RES}/{{exp}}/ridge_curve.csv",
+                theory=f"{RES}/{{exp}}/theory.csv",
+            output:
+                png=report(
+                    f"{RES}/{{exp}}/figures/{_fig}.png",
+                    caption=f"../report/{_fig}.rst",
+                    category=_category,
+                    labels={"experiment": "{exp}", "figure": _fig},
+                ),
+                pdf=f"{RES}/{{exp}}/figures/{_fig}.pdf",
+            params:
+                figure=_fig,
+                settings=lambda w: LINEAR.figure_settings(w.exp),
+                code=script_version("linear_figure.py"),
+            conda:
+                "../envs/transferability.yaml"
+            log:
+                f"{RES}/{{exp}}/logs/figures/{_fig}.log",
+            localrule: True
+            script:
+                "../scripts/linear_figure.py"
+
+    rule linear_figure_scratch_double_descent:
+        input:
+            cell_means=expand(f"{RES}/{{exp}}/cell_means.csv", exp=list(EXP)),
+            theory=expand(f"{RES}/{{exp}}/theory.csv", exp=list(EXP)),
+        output:
+            png=report(
+                f"{RES}/figures/scratch_double_descent.png",
+                caption="../report/scratch_double_descent.rst",
+                category="Baselines",
+            ),
+            pdf=f"{RES}/figures/scratch_double_descent.pdf",
+        params:
+            figure="scratch_double_descent",
+            names=list(EXP),
+            code=script_version("cross_figure.py"),
+        conda:
+            "../envs/transferability.yaml"
+        log:
+            f"{RES}/logs/figures/scratch_double_descent.log",
+        localrule: True
+        script:
+            "../scripts/cross_figure.py"
+
+    rule linear_figure_overview:
+        input:
+            cell_means=expand(f"{RES}/{{exp}}/cell_means.csv", exp=list(EXP)),
+            theory=expand(f"{RES}/{{exp}}/theory.csv", exp=list(EXP)),
+        output:
+            png=report(
+                f"{RES}/figures/overview.png",
+                caption="../report/overview.rst",
+                category="Phase diagrams",
+            ),
+            pdf=f"{RES}/figures/overview.pdf",
+        params:
+            figure="overview",
+            names=list(EXP),
+            code=script_version("cross_figure.py"),
+        conda:
+            "../envs/transferability.yaml"
+        log:
+            f"{RES}/logs/figures/overview.log",
+        localrule: True
+        script:
+            "../scripts/cross_figure.py"
+
+    if LINEAR.distances:
+
+        rule linear_distances:
+            input:
+                cell_means=f"{RES}/{LINEAR.distances['experiment']}/cell_means.csv",
+            output:
+                table=report(
+                    f"{RES}/distances/distances.csv",
+                    caption="../report/distances.rst",
+                    category="Distances",
+                ),
+                kl=report(
+                    f"{RES}/distances/T_vs_kl.png",
+                    caption="../report/distances.rst",
+                    category="Distances",
+                ),
+                w1=report(
+                    f"{RES}/distances/T_vs_w1.png",
+                    caption="../report/distances.rst",
+                    category="Distances",
+                ),
+                pair=report(
+                    f"{RES}/distances/fixed_pair.png",
+                    caption="../report/distances.rst",
+                    category="Distances",
+                ),
+            params:
+                settings=LINEAR.distances,
+                sigma=EXP[LINEAR.distances["experiment"]].sigma,
+                seed=EXP[LINEAR.distances["experiment"]].seeds[0],
+                code=script_version("distances.py"),
+            conda:
+                "../envs/transferability.yaml"
+            log:
+                f"{RES}/logs/distances.log",
+            localrule: True
+            script:
+                "../scripts/distances.py"
