@@ -19,7 +19,7 @@ if any(os.environ.get(k) != v for k, v in _ENV.items()):
 
 import numpy as np  # noqa: E402
 
-from transferability import relu as R  # noqa: E402
+from transferability.relu import model as R  # noqa: E402
 
 
 def per_step(fn, reps: int) -> float:

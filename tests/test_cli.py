@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from transferability import theory
+from transferability.linear import theory
 from transferability.cli import main, parse_angle
 
 

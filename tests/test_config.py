@@ -5,7 +5,9 @@ import copy
 import pytest
 import yaml
 
-from transferability.config import ConfigError, experiments, fmt, validate_config
+from transferability.config import ConfigError, validate_config
+from transferability.core.canonical import fmt
+from transferability.linear.config import experiments
 
 GOOD = {
     "experiments": {

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 import torch
 
-from transferability import procedures as P
-from transferability import tasks, theory
-from transferability.models import end_to_end, init_deep_linear, pretrain_diagnostics, rank_one_chain
-from transferability.seeding import rng_for
-from transferability.training import DivergenceError, GDSettings, train_deep_linear
+from transferability.core.seeding import rng_for
+from transferability.linear import procedures as P
+from transferability.linear import tasks, theory
+from transferability.linear.models import end_to_end, init_deep_linear, pretrain_diagnostics, rank_one_chain
+from transferability.linear.training import DivergenceError, GDSettings, train_deep_linear
 
 
 def _reference_gd(X, y, layers, lr_scale, grad_weight, steps):
@@ -168,7 +168,7 @@ def test_instances_are_independent_of_batch_composition():
     st = GDSettings(tol=1e-10, max_steps=100_000)
     both = P.scratch(D, beta_s, 0.1, d, 2, 1e-5, 8, st)
     layers = init_deep_linear(d, d, 2, 1e-5, 3, 8, "scratch_init", n)
-    from transferability.models import rotate_in
+    from transferability.linear.models import rotate_in
 
     A, _ = rotate_in(layers[0], D.V)
     t = tasks.design_targets(D, beta_s, 0.1)
@@ -205,13 +205,13 @@ def test_torch_engine_reproduces_the_numpy_engine(d, wd):
 
     d = 300 exercises the numpy engine's cache-blocked in-place updates and incremental end-to-end vector.
     """
-    from transferability.training import train_deep_linear_torch
+    from transferability.linear.training import train_deep_linear_torch
 
     n, B = d // 2, 3
     beta_s, _ = tasks.make_tasks(d, B, seed=14)
     D = tasks.make_design(n, d, B, seed=14)
     layers = init_deep_linear(d, d, 2, 1e-3, B, 14, "scratch_init", n)
-    from transferability.models import rotate_in
+    from transferability.linear.models import rotate_in
 
     A, _ = rotate_in(layers[0], D.V)
     t = tasks.design_targets(D, beta_s, 0.3)

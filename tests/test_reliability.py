@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from workflow_utils import SNAKEMAKE, TINY, _write, cell_arrays, smk
 
-from transferability.config import ConfigError, experiments, load_schema, validate_config
+from transferability.config import ConfigError, load_schema, validate_config
+from transferability.linear.config import experiments
 
 pytestmark = pytest.mark.workflow
 
@@ -55,7 +56,7 @@ def _assert_same(a, b):
 def test_sigint_then_plain_rerun_gives_identical_results(tmp_path, reference):
     _write(tmp_path, TINY)
     p = _start(tmp_path)
-    _wait_for(tmp_path / "res/tiny/cells", 1)
+    _wait_for(tmp_path / "res/tiny/linear_transfer", 1)
     os.killpg(p.pid, signal.SIGINT)
     p.communicate(timeout=60)
     assert not (tmp_path / "res/tiny/runs.csv").exists()  # really interrupted
@@ -90,11 +91,11 @@ def test_cell_from_another_config_is_refused_by_aggregation(tmp_path):
     _write(tmp_path / "a", TINY)
     _write(tmp_path / "b", other)
     smk(tmp_path / "a", "--cores", "2")
-    smk(tmp_path / "b", "--cores", "2", "--until", "transfer")
-    cell = "res/tiny/cells/theta30_gamma0.5_seed0.npz"
+    smk(tmp_path / "b", "--cores", "2", "--until", "linear_linear_transfer")
+    cell = "res/tiny/linear_transfer/theta30_gamma0.5_seed0.npz"
     shutil.copy(tmp_path / "b" / cell, tmp_path / "a" / cell)
     shutil.rmtree(tmp_path / "a" / ".snakemake")  # Snakemake's own metadata gone, as after copying results around
-    out = smk(tmp_path / "a", "--cores", "1", "--forcerun", "aggregate", check=False)
+    out = smk(tmp_path / "a", "--cores", "1", "--forcerun", "linear_aggregate", check=False)
     log = (tmp_path / "a/res/tiny/logs/aggregate.log").read_text()
     assert out.returncode != 0
     assert cell in log and "sigma: file has 0.5, config wants 0.2" in log
@@ -103,12 +104,13 @@ def test_cell_from_another_config_is_refused_by_aggregation(tmp_path):
 def test_corrupt_cell_is_named_with_the_remedy(tmp_path):
     _write(tmp_path, TINY)
     smk(tmp_path, "--cores", "2")
-    cell = tmp_path / "res/tiny/cells/theta60_gamma1.5_seed0.npz"
+    cell = tmp_path / "res/tiny/fine_tune/theta60_gamma1.5_seed0.npz"
     cell.write_bytes(cell.read_bytes()[:300])
-    out = smk(tmp_path, "--cores", "1", "--forcerun", "aggregate", check=False)
+    out = smk(tmp_path, "--cores", "1", "--forcerun", "linear_aggregate", check=False)
     log = (tmp_path / "res/tiny/logs/aggregate.log").read_text()
     assert out.returncode != 0
-    assert "theta60_gamma1.5_seed0.npz is truncated or corrupt" in log and "rerun snakemake" in log
+    assert "fine_tune/theta60_gamma1.5_seed0.npz is truncated or corrupt" in log
+    assert "delete it and run the same snakemake command again" in log
 
 
 def test_divergence_fails_the_job_with_the_remedy(tmp_path):

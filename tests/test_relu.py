@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from transferability import relu as R
+from transferability.relu import model as R
 
 
 def test_arccos_kernel_matches_monte_carlo():

@@ -7,7 +7,9 @@ import yaml
 from workflow_utils import _write, job_counts, smk
 
 from transferability import config as tcfg
-from transferability.relu_aggregate import relu_tables
+from transferability.linear.study import LinearStudy
+from transferability.relu.aggregate import relu_tables
+from transferability.relu.study import ReluStudy
 
 TINY_RELU = {
     "results": "res",
@@ -42,14 +44,19 @@ def test_relu_config_errors_name_the_key():
 
 def test_relu_only_config_is_valid_and_specs_carry_their_inputs():
     cfg = tcfg.validate_config({"relu": {}})
-    r = tcfg.relu_study(cfg)
+    built = tcfg.studies(cfg)
+    assert list(built) == ["relu"]
+    study = built["relu"]
+    r = study.cfg
     assert r.mus[0] == 0.0 and r.ns == (10, 20, 40, 80, 160, 320) and r.pretrain["tol"] == 1e-4
-    spec = tcfg.relu_cell_spec(r, 0.5, 40, 0)
-    assert spec["inputs"]["pretrain"] == tcfg.relu_pretrain_spec(r, 0.5, 0)
-    assert spec["numerics"] == tcfg.numerics_version("relu") != tcfg.numerics_version("linear")
-    assert tcfg.relu_from_record(tcfg.relu_record(r)) == r
-    assert tcfg.relu_study(tcfg.validate_config({"relu": None, "experiments": {"a": {
-        "d": 10, "sigma": 0, "instances": 1, "theta_deg": [30], "gamma": [0.5]}}})) is None
+    pretrain = study.spec("pretrain", {"mu": "0.5", "seed": "0"})
+    for kind in ("linear_transfer", "fine_tune"):  # a transfer cell is two jobs, each on the pretrained student
+        spec = study.spec(kind, {"mu": "0.5", "n": "40", "seed": "0"})
+        assert spec["inputs"]["pretrain"] == pretrain
+        assert spec["code"] == ReluStudy.code_versions()[kind] != LinearStudy.code_versions()[kind]
+    assert ReluStudy.from_record(study.record()).cfg == r
+    assert "relu" not in tcfg.studies(tcfg.validate_config({"relu": None, "experiments": {"a": {
+        "d": 10, "sigma": 0, "instances": 1, "theta_deg": [30], "gamma": [0.5]}}}))
 
 
 def test_relu_tables_pair_scratch_and_transfer_per_instance():
@@ -114,10 +121,14 @@ def test_tiny_relu_study_end_to_end_and_extends_incrementally(tmp_path):
     from transferability.plan import plan_report
 
     text = plan_report(str(tmp_path / "cfg.yaml"), str(tmp_path), cores=2)
-    assert "relu: 9 transfer cells (3 mu x 3 n x 1 seed), 6 done, 3 to do; 4 of 15 jobs to run" in text, text
+    assert "relu: 9 transfer cells (3 mu x 3 n x 1 seed), 6 done, 3 to do; 7 of 24 jobs to run" in text, text
     assert "estimate from recorded benchmarks" in text
     counts = job_counts(smk(tmp_path, "-n", "--cores", "2").stdout)
-    assert counts == {"relu_pretrain": 1, "relu_cell": 3, "relu_aggregate": 1, "relu_figures": 1, "all": 1}, counts
+    # one new pretraining (mu = 0.75), its 3 cells (a linear-transfer and a fine-tuning job each), tables, figures
+    assert counts == {"relu_pretrain": 1, "relu_linear_transfer": 3, "relu_fine_tune": 3, "relu_aggregate": 1,
+                      **{f"relu_figure_{f}": 1 for f in ("phase_linear_transfer", "phase_fine_tune",
+                                                          "scratch_power_law", "p_perp", "kernels")},
+                      "all": 1}, counts
     smk(tmp_path, "--cores", "2")
     assert all(p.stat().st_mtime_ns == t for p, t in before.items())
     assert len(pd.read_csv(root / "theory.csv")) == 3
@@ -125,7 +136,7 @@ def test_tiny_relu_study_end_to_end_and_extends_incrementally(tmp_path):
 
 @pytest.mark.workflow
 def test_relu_cells_are_bit_identical_with_one_or_two_cores(tmp_path):
-    from transferability.store import load_cell
+    from transferability.core.store import load_cell
 
     cfg = yaml.safe_load(yaml.safe_dump(TINY_RELU))
     cfg["relu"].update(mu=[0.5], n=[8, 16, 24], kernel_figure_mu=0.5)
@@ -134,8 +145,10 @@ def test_relu_cells_are_bit_identical_with_one_or_two_cores(tmp_path):
         wd.mkdir()
         _write(wd, cfg)
         smk(wd, "--cores", cores)
-        arrays.append({p.name: load_cell(p)[1] for p in sorted((wd / "res/relu").glob("*/*.npz"))})
-    assert len(arrays[0]) == 7 and arrays[0].keys() == arrays[1].keys()
+        root = wd / "res/relu"
+        arrays.append({str(p.relative_to(root)): load_cell(p)[1] for p in sorted(root.glob("*/*.npz"))})
+    # 1 pretraining, 3 scratch, 3 linear-transfer and 3 fine-tuning files
+    assert len(arrays[0]) == 10 and arrays[0].keys() == arrays[1].keys()
     for name, cell in arrays[0].items():
         for key, value in cell.items():
             assert np.array_equal(value, arrays[1][name][key]), (name, key)

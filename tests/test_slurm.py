@@ -62,7 +62,8 @@ def test_cluster_run_equals_local_run_and_extends_incrementally(cluster, tmp_pat
     for name in a:
         for key in a[name]:
             assert np.array_equal(a[name][key], b[name][key]), (name, key)
-    # 10 per-cell jobs (tasks, pretrain, 2 designs, 2 scratch, 4 cells) go out as a few SLURM jobs
+    # 14 per-job files (tasks, pretrain, 2 designs, 2 scratch, 4 cells x (linear transfer, fine-tuning)) go out
+    # as a few SLURM jobs
     assert 1 <= len(first) <= 4, first
 
     kept = {p: p.stat().st_mtime_ns for p in (remote / "res/tiny").glob("*/*.npz")}
@@ -72,6 +73,7 @@ def test_cluster_run_equals_local_run_and_extends_incrementally(cluster, tmp_pat
     before = _sacct_ids()
     _slurm(remote)
     second = _sacct_ids() - before
-    assert len(second) == 1, second  # the two new cells, bundled in one group job
+    assert len(second) == 1, second  # the two new cells (4 jobs), bundled in one group job
     assert all(p.stat().st_mtime_ns == t for p, t in kept.items())
-    assert (remote / "res/tiny/cells/theta45_gamma1.5_seed0.npz").exists()
+    for kind in ("linear_transfer", "fine_tune"):
+        assert (remote / f"res/tiny/{kind}/theta45_gamma1.5_seed0.npz").exists()

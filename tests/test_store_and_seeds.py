@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from transferability import tasks
-from transferability.seeding import rng_for
-from transferability.store import CellFileError, StaleCellError, load_cell, save_cell
+from transferability.core.seeding import rng_for
+from transferability.core.store import CellFileError, StaleCellError, load_cell, save_cell
+from transferability.linear import tasks
 
 
 def test_round_trip_and_stale_spec(tmp_path):
@@ -25,7 +25,7 @@ def test_corrupt_files_are_detected_with_a_remedy(tmp_path, damage):
     save_cell(path, {"job": "x"}, {"x": np.arange(1000.0)})
     raw = path.read_bytes()
     path.write_bytes(raw[: len(raw) // 2] if damage == "truncate" else raw[:100] + b"\x00" * 50 + raw[150:])
-    with pytest.raises(CellFileError, match=r"c.npz.*(truncated or corrupt).*rerun snakemake"):
+    with pytest.raises(CellFileError, match=r"c.npz.*(truncated or corrupt).*run the same snakemake command again"):
         load_cell(path)
 
 

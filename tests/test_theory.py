@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from transferability import theory as T
+from transferability.linear import theory as T
 
 
 def _unit(rng, d):
@@ -205,7 +205,7 @@ def test_finite_source_fine_tuning_formula_matches_monte_carlo(rng):
 
 def test_empirical_w1_of_two_1d_gaussians_matches_closed_form():
     """W1(N(0,1), N(mu,1)) = |mu|: POT's exact solver on large 1-D samples."""
-    from transferability.distances import empirical_w1
+    from transferability.linear.distances import empirical_w1
 
     rng = np.random.default_rng(3)
     a = rng.standard_normal((2000, 1))
@@ -214,7 +214,7 @@ def test_empirical_w1_of_two_1d_gaussians_matches_closed_form():
 
 
 def test_dudley_lower_bound_is_valid_and_below_its_ceiling():
-    from transferability.distances import dudley_lower_bound, w1_population_upper_bound
+    from transferability.linear.distances import dudley_lower_bound, w1_population_upper_bound
 
     th = np.linspace(0, np.pi, 50)
     for sigma in (0.0, 0.2, 1.0):

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from transferability import procedures as P
-from transferability import tasks, theory
-from transferability.cells import significant_features
-from transferability.seeding import rng_for
-from transferability.training import GDSettings
+from transferability.core.seeding import rng_for
+from transferability.linear import procedures as P
+from transferability.linear import tasks, theory
+from transferability.linear.readout import linear_transfer, significant_features
+from transferability.linear.training import GDSettings
 
 
 def _Xy(seed, n, d, b, beta, sigma):
@@ -38,7 +38,7 @@ def test_linear_transfer_equals_explicit_ridge_on_the_feature():
     D = tasks.make_design(n, d, B, seed=9)
     bt = tasks.target_task(beta_s, nu, theta)
     lams = np.array([0.0, 0.1, 0.5])
-    out = P.linear_transfer(feats, rank, D, bt, sigma, lams)
+    out = linear_transfer(feats, rank, D, bt, sigma, lams)
     for b in range(B):
         X, y = _Xy(9, n, d, b, bt[b], sigma)
         f = feats[b, :, :1]
@@ -58,14 +58,14 @@ def test_linear_transfer_mean_risk_matches_exact_formula():
     rank = np.ones(B, dtype=int)
     D = tasks.make_design(n, d, B, seed=11)
     bt = tasks.target_task(beta_s, nu, theta)
-    risk = P.linear_transfer(feats, rank, D, bt, sigma, np.array([0.0]))["risk"][:, 0]
+    risk = linear_transfer(feats, rank, D, bt, sigma, np.array([0.0]))["risk"][:, 0]
     se = risk.std(ddof=1) / np.sqrt(B)
     assert abs(risk.mean() - theory.linear_transfer_risk_exact(theta, n, sigma**2)) < 4 * se
 
 
 def test_finite_source_pretraining_learns_the_min_norm_source_estimate():
     """Pretraining on n_s noisy samples ends at X_s^+ y_s, and the feature map is rank one along it."""
-    from transferability.cells import compute_pretrain
+    from transferability.linear.jobs.pretrain import compute as compute_pretrain
 
     d, B, ns, sigma_s = 30, 3, 15, 0.2
     beta_s, nu = tasks.make_tasks(d, B, seed=13)

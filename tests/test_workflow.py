@@ -52,13 +52,18 @@ def test_extending_the_grid_runs_only_new_cells(tiny_run, tmp_path):
     _write(wd, cfg)
     out = smk(wd, "-n", "--cores", "2")
     counts = job_counts(out.stdout + out.stderr)
+    # the two new cells (a linear-transfer and a fine-tuning job each), the tables, and every figure (one job each)
     assert counts == {
-        "transfer": 2, "aggregate": 1, "figures": 1, "agreement_all": 1, "double_descent": 1, "overview": 1,
+        "linear_linear_transfer": 2, "linear_fine_tune": 2, "linear_aggregate": 1, "linear_agreement_all": 1,
+        **{f"linear_figure_{f}": 1 for f in ("phase_linear_transfer", "phase_fine_tune", "slices", "scratch",
+                                              "ridge", "pretraining", "phase_linear_transfer_tuned",
+                                              "fine_tune_theta", "scratch_double_descent", "overview")},
         "all": 1,
     }, counts
     smk(wd, "--cores", "2")
     assert all(p.stat().st_mtime_ns == t for p, t in before.items())
-    assert (wd / "res/tiny/cells/theta45_gamma0.5_seed0.npz").exists()
+    for kind in ("linear_transfer", "fine_tune"):
+        assert (wd / f"res/tiny/{kind}/theta45_gamma0.5_seed0.npz").exists()
     _write(wd, TINY)  # restore for other tests
 
 
@@ -66,7 +71,7 @@ def test_cells_are_bit_identical_with_one_or_two_cores(tiny_run, tmp_path):
     _write(tmp_path, TINY)
     smk(tmp_path, "--cores", "1")
     one, two = cell_arrays(tmp_path), cell_arrays(tiny_run)
-    assert set(one) <= set(two) and len(one) >= 10
+    assert set(one) <= set(two) and len(one) >= 14  # tasks, pretrain, 2 designs, 2 scratch, 4 cells x 2 files
     for name, arrays in one.items():
         for key, value in arrays.items():
             assert np.array_equal(value, two[name][key]), (name, key)

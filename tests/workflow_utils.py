@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from transferability.store import load_cell
+from transferability.core.store import load_cell
 
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile")]

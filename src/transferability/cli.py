@@ -114,8 +114,10 @@ def _theory_main(args) -> int:
         _print_report(rep)
     if args.plot:
         from .linear.plots import save, theory_phase_figure
+        from .linear.theory_grid import theory_grid
 
-        save(theory_phase_figure(args.sigma, args.gamma_max, args.d), args.plot)
+        grid = theory_grid(args.d or 10**9, args.sigma, 90.0, args.gamma_max)
+        save(theory_phase_figure(grid, args.sigma, args.d), args.plot)
         print(f"wrote {args.plot} (and .pdf)", file=sys.stderr)
     return 0
 

@@ -121,7 +121,7 @@ def validate_config(raw: dict, schema: dict | None = None, workdir: str | Path =
     cfg = _fill_defaults(cfg, schema, schema)
     for study in STUDIES.values():
         errors += study.errors(cfg)
-    if not any(study.section_of(cfg) for study in STUDIES.values()) and not errors:
+    if not errors and not any(study.section_of(cfg) for study in STUDIES.values()):
         errors.append("config key 'experiments': required (at least one experiment) unless a relu block is given")
     if "relu" in cfg.get("experiments", {}):
         errors.append("config key 'experiments.relu': the name 'relu' is reserved for the ReLU study's results")

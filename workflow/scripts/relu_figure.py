@@ -6,7 +6,7 @@ sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
 
 import pandas as pd  # noqa: E402
 
-from transferability.linear.plots import save  # noqa: E402
+from transferability.core.style import save  # noqa: E402
 from transferability.relu import figures  # noqa: E402
 
 sm = snakemake  # noqa: F821

@@ -5,10 +5,11 @@ from __future__ import annotations
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-__all__ = ["CMAP", "style", "edges", "log_edges"]
+__all__ = ["CMAP", "style", "edges", "log_edges", "save"]
 
 # Blue where transfer helps (T > 0), red where it hurts.
 CMAP = "RdBu"
@@ -30,3 +31,10 @@ def edges(centres) -> np.ndarray:
 def log_edges(centres) -> np.ndarray:
     """Cell edges of a grid drawn on a log axis."""
     return np.exp(edges(np.log(np.asarray(centres, float))))
+
+
+def save(fig, png_path: str, pdf_path: str | None = None) -> None:
+    """Write the figure as PNG (for viewing) and PDF (for papers; beside the PNG unless given), then close it."""
+    fig.savefig(png_path, dpi=150)
+    fig.savefig(pdf_path or png_path[: -len(".png")] + ".pdf")
+    plt.close(fig)

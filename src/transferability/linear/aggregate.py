@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 
 from . import theory
+from ..core.tables import zero_between
+from .dispatch import predict
 
 __all__ = [
     "METHODS",
@@ -18,7 +20,6 @@ __all__ = [
     "cell_rows",
     "tidy_table",
     "cell_means",
-    "exact_theory",
     "agreement_summary",
     "NEAR_ONE",
     "fine_tune_break_even",
@@ -166,37 +167,6 @@ def cell_means(df: pd.DataFrame) -> pd.DataFrame:
     return out.drop(columns=["risk_sd", "T_sd", "T_tuned_sd"])
 
 
-def exact_theory(method: str, theta_deg, n, d, sigma, lam=0.0, source_gamma=np.nan, source_sigma=0.0):
-    """Theory ``(risk, T)`` for a method at given cells; nan where no closed form applies.
-
-    Infinite source: linear transfer has an exact finite-n formula at lambda = 0 (eq. 10); fine-tuning uses the
-    finite-size version of eq. (15). Finite source (``source_gamma`` not nan): fine-tuning uses eq. (22)
-    (asymptotic) and linear transfer the one-feature formula with the learned feature's overlap cos^2(phi)
-    (a claim beyond the paper). Scratch (with or without tuning) has no T.
-    """
-    th = np.deg2rad(np.asarray(theta_deg, dtype=float))
-    n, d, s2 = np.asarray(n, float), np.asarray(d, float), np.asarray(sigma, float) ** 2
-    gs, s2s = np.asarray(source_gamma, float), np.asarray(source_sigma, float) ** 2
-    finite = np.isfinite(gs)
-    r_sc = theory.scratch_risk_exact(n, d, s2)
-    if method == "scratch":
-        return r_sc, np.full_like(r_sc, np.nan)
-    if method == "scratch_tuned":
-        return np.full_like(r_sc, np.nan), np.full_like(r_sc, np.nan)
-    if method == "linear_transfer":
-        lam = np.asarray(lam, dtype=float)
-        gs_safe = np.where(finite, gs, 0.5)
-        rho = np.where(finite, 1.0 - theory.finite_source_feature_overlap(th, gs_safe, s2s), np.sin(th) ** 2)
-        r = np.where(lam == 0, theory.linear_transfer_risk_k_features(rho, 1, n, s2), np.nan)
-        return r, r_sc - r
-    if method == "fine_tune":
-        gs_safe = np.where(finite, gs, 0.5)
-        T_fs = theory.finite_source_fine_tune_transferability(th, n / d, gs_safe, s2s)
-        T = np.where(finite, T_fs, theory.fine_tune_transferability_exact(th, n, d))
-        return r_sc - T, T
-    raise ValueError(f"unknown method {method!r}")
-
-
 def agreement_summary(means: pd.DataFrame) -> pd.DataFrame:
     """Per experiment, method and quantity (risk, T): MAE against exact theory, fraction within 3 SE.
 
@@ -211,18 +181,18 @@ def agreement_summary(means: pd.DataFrame) -> pd.DataFrame:
     for (exp, method), m in means.groupby(["experiment", "method"]):
         if method == "scratch_tuned":
             continue
-        lam = m["lam"].fillna(0.0).to_numpy()
-        risk_th, T_th = exact_theory(method, m.theta_deg.fillna(0.0), m.n, m.d, m.sigma, lam,
-                                     m.source_gamma.to_numpy(), m.source_sigma.to_numpy())
+        cells = (method, m.theta_deg.fillna(0.0).to_numpy(), m.n.to_numpy(), m.d.to_numpy(), m.sigma.to_numpy(),
+                 m["lam"].fillna(0.0).to_numpy(), m.source_gamma.to_numpy(), m.source_sigma.to_numpy())
         away = (np.abs(m.gamma.to_numpy() - 1.0) >= NEAR_ONE)
-        checks = [("exact", "risk", risk_th, m.risk_mean.to_numpy(), m.risk_se.to_numpy()),
-                  ("exact", "T", T_th, m.T_mean.to_numpy(), m.T_se.to_numpy())]
-        if method == "fine_tune" and not np.isfinite(m.source_gamma.to_numpy()).any():
-            # the balancedness-corrected end point (a claim beyond the paper), side by side with eq. (15)
-            r_bal = theory.fine_tune_risk_exact(np.deg2rad(m.theta_deg), m.n, m.d, m.sigma**2, balanced=True)
-            t_bal = theory.scratch_risk_exact(m.n, m.d, m.sigma**2) - r_bal
-            checks += [("balanced", "risk", np.asarray(r_bal), m.risk_mean.to_numpy(), m.risk_se.to_numpy()),
-                       ("balanced", "T", np.asarray(t_bal), m.T_mean.to_numpy(), m.T_se.to_numpy())]
+        mean, se = {"risk": m.risk_mean.to_numpy(), "T": m.T_mean.to_numpy()}, \
+            {"risk": m.risk_se.to_numpy(), "T": m.T_se.to_numpy()}
+        # the balancedness-corrected fine-tuning end point (a claim beyond the paper), side by side with eq. (15)
+        forms = ("exact", "balanced") if method == "fine_tune" and not np.isfinite(m.source_gamma).any() \
+            else ("exact",)
+        checks = []
+        for form in forms:
+            risk_th, T_th = predict(*cells, form=form)
+            checks += [(form, "risk", risk_th, mean["risk"], se["risk"]), (form, "T", T_th, mean["T"], se["T"])]
         for which, quantity, th, mean, se in checks:
             use = away & np.isfinite(th) & np.isfinite(mean)
             if not use.any():
@@ -253,8 +223,6 @@ def fine_tune_break_even(means: pd.DataFrame) -> pd.DataFrame:
     and the local slope. Predictions: eq. (15) (60 degrees) or eq. (23) for a finite source, and the
     balancedness-corrected end point. ``chi2_*`` compare all cells of that gamma with each curve.
     """
-    th = theory
-
     rows = []
     ft = means[(means.method == "fine_tune") & (means.gamma < 1.0 - NEAR_ONE / 2)]
     for (exp, g), m in ft.groupby(["experiment", "gamma"]):
@@ -267,19 +235,19 @@ def fine_tune_break_even(means: pd.DataFrame) -> pd.DataFrame:
         if cross.size:
             i = cross[0]
             slope = (T[i + 1] - T[i]) / (deg[i + 1] - deg[i])
-            obs = deg[i] - T[i] / slope
+            obs = zero_between(deg[i], deg[i + 1], T[i], T[i + 1])
             obs_se = float(np.hypot(se[i], se[i + 1]) / 2 / abs(slope))
-        grid = np.deg2rad(np.linspace(0, 180, 36001))
+        grid_deg = np.rad2deg(np.deg2rad(np.linspace(0, 180, 36001)))
+        sig, sig_s = float(m.sigma.iloc[0]), float(m.source_sigma.iloc[0])
+        paper = predict("fine_tune", deg, n, d, sig, 0.0, gs, sig_s)[1]
         if np.isfinite(gs):
-            paper = th.finite_source_fine_tune_transferability(np.deg2rad(deg), n / d, gs, s2s)
-            paper_deg = np.rad2deg(th.finite_source_break_even_angle(gs, s2s))
+            paper_deg = np.rad2deg(theory.finite_source_break_even_angle(gs, s2s))
             bal, bal_deg = np.full_like(T, np.nan), np.nan
         else:
-            paper = th.fine_tune_transferability_exact(np.deg2rad(deg), n, d)
             paper_deg = 60.0
-            bal = th.fine_tune_transferability_balanced(np.deg2rad(deg), n, d, s2)
-            bal_grid = th.fine_tune_transferability_balanced(grid, n, d, s2)
-            bal_deg = float(np.rad2deg(grid[np.argmax(bal_grid <= 0)]))
+            bal = predict("fine_tune", deg, n, d, sig, form="balanced")[1]
+            bal_grid = predict("fine_tune", grid_deg, n, d, sig, form="balanced")[1]
+            bal_deg = float(grid_deg[np.argmax(bal_grid <= 0)])
         ok = se > 0
         rows.append({
             "experiment": exp, "gamma": g, "n": int(n), "sigma": np.sqrt(s2), "cells": int(len(m)),

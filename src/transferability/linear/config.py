@@ -17,7 +17,6 @@ class Experiment:
     """One validated experiment. Angles in degrees; ``gammas`` as given; ``ns`` the matching sample sizes."""
 
     name: str
-    kind: str
     d: int
     width: int
     depth: int
@@ -103,7 +102,6 @@ def experiments(cfg: dict) -> list[Experiment]:
         out.append(
             Experiment(
                 name=name,
-                kind=e["kind"],
                 d=int(e["d"]),
                 width=int(e["width"]) if e["width"] is not None else int(e["d"]),
                 depth=int(e["depth"]),

@@ -14,9 +14,12 @@ import numpy as np
 import pandas as pd
 
 from ..core.seeding import rng_for
+from .dispatch import predict
 from .theory import kl_divergence
 
 __all__ = [
+    "with_theory",
+    "distances_at",
     "kl_divergence",
     "w1_population_upper_bound",
     "sample_joint",
@@ -103,3 +106,18 @@ def distance_table(sweep_deg, sigma: float, dims, samples, seed: int = 0) -> pd.
                 for t in th
             ]
     return out
+
+
+def with_theory(table: pd.DataFrame, gamma: float, sigma: float) -> pd.DataFrame:
+    """The distance table with the asymptotic transferabilities at ``gamma`` beside each angle
+    (``T_lt_theory``, eq. 11; ``T_ft_theory``, eq. 15)."""
+    cells = (table.theta_deg.to_numpy(), gamma, 1.0, sigma)
+    return table.assign(gamma=gamma, T_lt_theory=predict("linear_transfer", *cells, form="asymptotic")[1],
+                        T_ft_theory=predict("fine_tune", *cells, form="asymptotic")[1])
+
+
+def distances_at(theta_deg: float, sigma: float) -> dict[str, float]:
+    """The closed-form distances of one pair of tasks: KL, the W1 upper bound and the Dudley lower bound."""
+    t = np.deg2rad(theta_deg)
+    return {"kl": float(kl_divergence(t, sigma**2)), "w1_bound": float(w1_population_upper_bound(t)),
+            "dudley_lb": float(dudley_lower_bound(t, sigma)[0])}

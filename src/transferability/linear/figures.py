@@ -31,7 +31,7 @@ _DRAW = {
     "pretraining": lambda t, s: plots.pretraining_figure(t["pretraining"], s["name"]),
     "phase_linear_transfer_tuned": lambda t, s: plots.tuned_phase_figure(t["cell_means"], t["theory"], s["name"],
                                                                          lam=s["phase_lambda"]),
-    "fine_tune_theta": lambda t, s: plots.fine_tune_theta_figure(t["cell_means"], s["name"]),
+    "fine_tune_theta": lambda t, s: plots.fine_tune_theta_figure(t["cell_means"], t["theory"], s["name"]),
 }
 NAMES = tuple(_DRAW)
 

@@ -15,13 +15,9 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib.colors import TwoSlopeNorm  # noqa: E402
 
-from ..core.style import CMAP, style as _style  # noqa: E402
+from ..core.style import CMAP, save, style as _style  # noqa: E402
 from ..core.style import edges as _edges  # noqa: E402
-from .distances import dudley_lower_bound, w1_population_upper_bound  # noqa: E402
-from .theory import fine_tune_transferability, linear_transferability  # noqa: E402
-from .theory import fine_tune_transferability_balanced, fine_tune_transferability_exact  # noqa: E402
-from .theory import finite_source_fine_tune_transferability  # noqa: E402
-from .theory_grid import theory_grid  # noqa: E402
+from .distances import distances_at  # noqa: E402
 
 __all__ = [
     "phase_diagram",
@@ -219,17 +215,10 @@ def pretraining_figure(pre: pd.DataFrame, title: str) -> plt.Figure:
     return fig
 
 
-def save(fig: plt.Figure, png_path: str, pdf_path: str | None = None) -> None:
-    """Write the figure as PNG (for viewing) and PDF (for papers; beside the PNG unless given), then close it."""
-    fig.savefig(png_path, dpi=150)
-    fig.savefig(pdf_path or png_path[: -len(".png")] + ".pdf")
-    plt.close(fig)
-
-
-def theory_phase_figure(sigma: float, gamma_max: float = 2.0, d: int | None = None) -> plt.Figure:
-    """Theoretical T_lt and T_ft over (theta, gamma) for one sigma (asymptotic, or exact at dimension d)."""
+def theory_phase_figure(grid: pd.DataFrame, sigma: float, d: int | None = None) -> plt.Figure:
+    """Theoretical T_lt and T_ft over (theta, gamma) for one sigma (``grid``: a ``theory_grid`` table; its
+    asymptotic columns, or the exact ones at dimension ``d``)."""
     _style()
-    grid = theory_grid(d or 10**9, sigma, 90.0, gamma_max)
     cols = ("T_lt_exact", "T_ft_exact") if d else ("T_lt", "T_ft")
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), sharey=True, constrained_layout=True)
     for ax, col, name in zip(axes, cols, ("linear transfer", "fine-tuning")):
@@ -275,8 +264,9 @@ def tuned_phase_figure(means: pd.DataFrame, theory: pd.DataFrame, title: str, la
     return fig
 
 
-def fine_tune_theta_figure(means: pd.DataFrame, title: str, max_panels: int = 4) -> plt.Figure:
-    """Fine-tuning T against theta at gamma < 1: eq. (15) (c = 1) and the balancedness-corrected end point."""
+def fine_tune_theta_figure(means: pd.DataFrame, theory: pd.DataFrame, title: str, max_panels: int = 4) -> plt.Figure:
+    """Fine-tuning T against theta at gamma < 1: eq. (15) (or eq. 22 for a finite source) and the
+    balancedness-corrected end point, from the theory table's row nearest each gamma."""
     _style()
     m = means[(means.method == "fine_tune") & (means.gamma < 0.95)]
     gammas = np.sort(m.gamma.unique())
@@ -284,20 +274,17 @@ def fine_tune_theta_figure(means: pd.DataFrame, title: str, max_panels: int = 4)
         gammas = gammas[np.linspace(0, gammas.size - 1, max_panels).round().astype(int)]
     fig, axes = plt.subplots(1, max(len(gammas), 1), figsize=(max(4.2 * len(gammas), 6.5), 3.8), squeeze=False,
                              constrained_layout=True, sharey=True)
-    th = np.linspace(0, max(90.0, float(m.theta_deg.max()) if len(m) else 90.0), 400)
+    finite_source = "T_ft_exact_inf_source" in theory.columns
     for ax, g in zip(axes[0], gammas):
         mm = m[np.isclose(m.gamma, g)].sort_values("theta_deg")
-        n, d, sigma = int(mm.n.iloc[0]), int(mm.d.iloc[0]), float(mm.sigma.iloc[0])
+        n, sigma = int(mm.n.iloc[0]), float(mm.sigma.iloc[0])
         ax.errorbar(mm.theta_deg, mm.T_mean, yerr=mm.T_se, fmt="o", ms=4, capsize=2, color="C0", label="experiment")
-        gs = float(mm.source_gamma.iloc[0])
-        if np.isfinite(gs):
-            ss2 = float(mm.source_sigma.iloc[0]) ** 2
-            ax.plot(th, finite_source_fine_tune_transferability(np.deg2rad(th), n / d, gs, ss2), "k-",
-                    label="eq. (22), finite source")
+        tt = theory[np.isclose(theory.gamma, nearest(theory.gamma.unique(), g))].sort_values("theta_deg")
+        if finite_source:
+            ax.plot(tt.theta_deg, tt.T_ft_exact, "k-", label="eq. (22), finite source")
         else:
-            ax.plot(th, fine_tune_transferability_exact(np.deg2rad(th), n, d), "k-", label="eq. (15)")
-            ax.plot(th, fine_tune_transferability_balanced(np.deg2rad(th), n, d, sigma**2), "C3--",
-                    label="balancedness factor c")
+            ax.plot(tt.theta_deg, tt.T_ft_exact, "k-", label="eq. (15)")
+            ax.plot(tt.theta_deg, tt.T_ft_balanced, "C3--", label="balancedness factor c")
         ax.axhline(0, color="0.5", lw=0.6)
         ax.set_xlabel(r"$\theta$ (degrees)")
         ax.set_title(f"γ = {g:g} (n = {n}), σ = {sigma:g}")
@@ -345,13 +332,13 @@ def overview_figure(means: pd.DataFrame, theories: dict[str, pd.DataFrame], thet
 def distance_figures(table: pd.DataFrame, means: pd.DataFrame, gamma: float, fixed_theta_deg: float,
                      sigma: float, title: str) -> list[plt.Figure]:
     """Three figures: T against KL over theta in [0, 180]; T against empirical W1 at each dimension;
-    T against gamma for one fixed pair of tasks, with the (constant) distances alongside."""
+    T against gamma for one fixed pair of tasks, with the (constant) distances alongside.
+
+    ``table`` is the distance table with its theory columns (``distances.with_theory``)."""
     _style()
     figs = []
     g = nearest(means.gamma.unique(), gamma)
-    th = np.deg2rad(table.theta_deg.to_numpy())
-    T_lt_th = linear_transferability(th, g, sigma**2)
-    T_ft_th = fine_tune_transferability(th, g)
+    T_lt_th, T_ft_th = table.T_lt_theory.to_numpy(), table.T_ft_theory.to_numpy()
     lt = means[(means.method == "linear_transfer") & np.isclose(means.lam, 0.0) & np.isclose(means.gamma, g)]
     ft = means[(means.method == "fine_tune") & np.isclose(means.gamma, g)]
     kl_of = lambda deg: (1 - np.cos(np.deg2rad(deg))) / sigma**2  # noqa: E731
@@ -394,9 +381,9 @@ def distance_figures(table: pd.DataFrame, means: pd.DataFrame, gamma: float, fix
         ax.errorbar(mm.gamma, mm.T_mean, yerr=mm.T_se, fmt="o-", ms=4, capsize=2, color=colour,
                     label=METHOD_LABEL[method])
     ax.axhline(0, color="0.5", lw=0.6)
-    t = np.deg2rad(th_fix)
-    ax.text(0.98, 0.97, f"fixed pair, θ = {th_fix:g}°: KL = {(1 - np.cos(t)) / sigma**2:.3g}, "
-            f"W1 ≤ {float(w1_population_upper_bound(t)):.3g}, Dudley ≥ {float(dudley_lower_bound(t, sigma)[0]):.3g}"
+    pair = distances_at(th_fix, sigma)
+    ax.text(0.98, 0.97, f"fixed pair, θ = {th_fix:g}°: KL = {pair['kl']:.3g}, "
+            f"W1 ≤ {pair['w1_bound']:.3g}, Dudley ≥ {pair['dudley_lb']:.3g}"
             "\n(constant in γ)", transform=ax.transAxes, ha="right", va="top", fontsize=8,
             bbox={"facecolor": "white", "alpha": 0.8})
     ax.set_xlabel(r"$\gamma = n/d$")

@@ -1,11 +1,11 @@
-"""Closed-form theory tabulated on a fine (theta, gamma) grid for figures."""
+"""Closed-form theory tabulated on a fine (theta, gamma) grid (every value from ``dispatch.predict``)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from . import theory
+from .dispatch import predict
 
 __all__ = ["theory_grid"]
 
@@ -24,36 +24,29 @@ def theory_grid(d: int, sigma: float, theta_max_deg: float = 90.0, gamma_max: fl
     th_deg = np.linspace(0.0, theta_max_deg, n_theta)
     gam = np.linspace(gamma_max / n_gamma, gamma_max, n_gamma)
     TH, G = np.meshgrid(th_deg, gam, indexing="ij")
-    th, s2, n = np.deg2rad(TH), sigma**2, G * d
-    r_sc_exact = theory.scratch_risk_exact(n, d, s2)
-    r_lt_exact = theory.linear_transfer_risk_exact(th, n, s2)
-    r_ft_exact = theory.fine_tune_risk_exact(th, n, d, s2)
-    df = pd.DataFrame(
-        {
-            "theta_deg": TH.ravel(),
-            "gamma": G.ravel(),
-            "R_sc": theory.scratch_risk(G, s2).ravel(),
-            "R_sc_exact": r_sc_exact.ravel(),
-            "R_lt": theory.linear_transfer_risk(th).ravel(),
-            "R_lt_exact": r_lt_exact.ravel(),
-            "R_ft_exact": r_ft_exact.ravel(),
-            "T_lt": theory.linear_transferability(th, G, s2).ravel(),
-            "T_lt_exact": (r_sc_exact - r_lt_exact).ravel(),
-            "T_ft": theory.fine_tune_transferability(th, G).ravel(),
-            "T_ft_exact": theory.fine_tune_transferability_exact(th, n, d).ravel(),
-            "T_ft_balanced": theory.fine_tune_transferability_balanced(th, n, d, s2).ravel(),
-        }
-    )
+    n = G * d
+
+    def at(method, form="exact", gs=np.nan):
+        return predict(method, TH, n, d, sigma, 0.0, gs, source_sigma, form)
+
+    gs = np.nan if source_gamma is None else source_gamma
+    cols = {
+        "R_sc": at("scratch", "asymptotic")[0],
+        "R_sc_exact": at("scratch")[0],
+        "R_lt": np.sin(np.deg2rad(TH)) ** 2,  # the n -> infinity limit of linear transfer, sin^2(theta)
+        "R_lt_exact": at("linear_transfer", gs=gs)[0],
+        "R_ft_exact": at("fine_tune", gs=gs)[0],
+        "T_lt": at("linear_transfer", "asymptotic", gs)[1],
+        "T_lt_exact": at("linear_transfer", gs=gs)[1],
+        "T_ft": at("fine_tune", "asymptotic", gs)[1],
+        "T_ft_exact": at("fine_tune", gs=gs)[1],
+        "T_ft_balanced": at("fine_tune", "balanced")[1],
+    }
+    df = pd.DataFrame({"theta_deg": TH.ravel(), "gamma": G.ravel(), **{k: v.ravel() for k, v in cols.items()}})
     if source_gamma is not None:
         for col in ("T_lt", "T_lt_exact", "T_ft", "T_ft_exact", "R_lt_exact", "R_ft_exact"):
-            df[col + "_inf_source"] = df[col]
-        ss2 = source_sigma**2
-        rho = 1.0 - theory.finite_source_feature_overlap(th, source_gamma, ss2)
-        r_lt = theory.linear_transfer_risk_k_features(rho, 1, n, s2)
-        t_ft = theory.finite_source_fine_tune_transferability(th, G, source_gamma, ss2)
-        df["R_lt_exact"] = r_lt.ravel()
-        df["T_lt_exact"] = (r_sc_exact - r_lt).ravel()
-        df["T_lt"] = (theory.scratch_risk(G, s2) - rho).ravel()
-        df["T_ft"] = df["T_ft_exact"] = t_ft.ravel()
-        df["R_ft_exact"] = (r_sc_exact - t_ft).ravel()
+            method = "linear_transfer" if "_lt" in col else "fine_tune"
+            form = "exact" if col.endswith("exact") else "asymptotic"
+            value = at(method, form)
+            df[col + "_inf_source"] = (value[0] if col.startswith("R") else value[1]).ravel()
     return df

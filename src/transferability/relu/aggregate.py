@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..core.canonical import fmt
 from ..core.store import load_cell
+from ..core.tables import mean_se, zero_between
 from .model import fit_power_law, power_law_crossing
 from .study import ReluStudy
 
@@ -60,11 +61,6 @@ def collect_relu(record: dict) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def _mean_se(x: pd.Series) -> tuple[float, float]:
-    x = x.to_numpy(dtype=float)
-    return float(x.mean()), float(x.std(ddof=1) / np.sqrt(len(x))) if len(x) > 1 else np.nan
-
-
 def _crossing(ns: np.ndarray, T: np.ndarray) -> tuple[float, float, float]:
     """The n beyond which ``T(n)`` stays non-positive: log-interpolated between the last n with ``T > 0`` and the
     next grid value, with those two values (a dip below zero at small n, where the readout overfits, is not it).
@@ -77,8 +73,7 @@ def _crossing(ns: np.ndarray, T: np.ndarray) -> tuple[float, float, float]:
     i = int(positive[-1])
     if i == len(ns) - 1:
         return np.nan, float(ns[-1]), np.inf
-    f = T[i] / (T[i] - T[i + 1])
-    return float(np.exp(np.log(ns[i]) + f * (np.log(ns[i + 1]) - np.log(ns[i])))), float(ns[i]), float(ns[i + 1])
+    return zero_between(ns[i], ns[i + 1], T[i], T[i + 1], log=True), float(ns[i]), float(ns[i + 1])
 
 
 def _agrees(n_star, n_lo, n_hi, n_cross, cross_lo, cross_hi) -> bool:
@@ -105,9 +100,9 @@ def relu_tables(pre: pd.DataFrame, scratch: pd.DataFrame, cells: pd.DataFrame, p
     runs["T"] = runs.scratch_risk - runs.risk
     rows = []
     for (mu, n, method, lam), g in runs.groupby(["mu", "n", "method", "lam"], dropna=False):
-        r_mean, r_se = _mean_se(g.risk)
-        t_mean, t_se = _mean_se(g["T"])
-        s_mean, s_se = _mean_se(g.scratch_risk)
+        r_mean, r_se = mean_se(g.risk)
+        t_mean, t_se = mean_se(g["T"])
+        s_mean, s_se = mean_se(g.scratch_risk)
         rows.append({"mu": mu, "n": n, "method": method, "lam": lam, "risk_mean": r_mean, "risk_se": r_se,
                      "scratch_mean": s_mean, "scratch_se": s_se, "T_mean": t_mean, "T_se": t_se,
                      "unconverged": int((~g.converged.astype(bool)).sum()),
@@ -122,8 +117,8 @@ def relu_tables(pre: pd.DataFrame, scratch: pd.DataFrame, cells: pd.DataFrame, p
     lt = means[(means.method == "linear_transfer") & np.isclose(means.lam, phase_lambda)].sort_values("n")
     lim = cells[(cells.method == "linear_transfer_limit") & np.isclose(cells.lam, phase_lambda)]
     for mu, g in pre.groupby("mu"):
-        p_mean, p_se = _mean_se(g.p_perp)
-        l_mean, l_se = _mean_se(lim[np.isclose(lim.mu, mu)].drop_duplicates(["seed", "instance"]).risk)
+        p_mean, p_se = mean_se(g.p_perp)
+        l_mean, l_se = mean_se(lim[np.isclose(lim.mu, mu)].drop_duplicates(["seed", "instance"]).risk)
         lt_mu = lt[np.isclose(lt.mu, mu)]
         n_star, n_lo, n_hi = power_law_crossing(fit, p_mean)
         n_student, n_student_lo, n_student_hi = power_law_crossing(fit, l_mean)
