@@ -1,8 +1,9 @@
-"""Benchmarks for issue 3: W1 end to end, one paper-scale cell, the GD step against memory bandwidth, a profile.
+"""Benchmarks: W1 end to end by phase, the GD step against memory bandwidth, paper-scale jobs, the default run.
 
-Run from the repository root:  .venv/bin/python benchmarks/bench.py [--skip-w1] [--skip-paper]
-Prints wall times, GD steps per second, effective GB/s against a bandwidth measured in the same run, peak
-memory, accuracy against exact theory, and where the time goes. Numbers are for this machine at this moment.
+Run from the repository root:  .venv/bin/python benchmarks/bench.py [--skip-w1] [--skip-paper] [--default]
+Everything printed is measured on this machine in this run, beside the copy bandwidth measured in the same run.
+No ratio against a number from another machine is printed: to compare with the authors' scripts, run them on
+the same machine in the same hour and divide the two wall times yourself.
 """
 
 from __future__ import annotations
@@ -25,15 +26,17 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+import yaml  # noqa: E402
 
-from transferability import cells  # noqa: E402
-from transferability.config import cell_spec, experiments, pretrain_spec, scratch_spec, validate_config  # noqa: E402
-from transferability.models import init_deep_linear, rotate_in  # noqa: E402
-from transferability.tasks import design_targets, make_design, make_tasks  # noqa: E402
-from transferability.training import GDSettings, train_deep_linear  # noqa: E402
+from transferability import config as tcfg  # noqa: E402
+from transferability.core.canonical import fmt  # noqa: E402
+from transferability.linear.dispatch import predict  # noqa: E402
+from transferability.linear.jobs import design, fine_tune, pretrain, scratch, tasks  # noqa: E402
+from transferability.linear.models import init_deep_linear, rotate_in  # noqa: E402
+from transferability.linear.tasks import design_targets, make_design, make_tasks  # noqa: E402
+from transferability.linear.training import GDSettings, train_deep_linear  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-ANCHOR_S = 640.0  # authors' scripts on W1, 2 cores (issue 3)
 
 
 def bandwidth_gbs(mb: int = 256, reps: int = 5) -> float:
@@ -49,39 +52,77 @@ def bandwidth_gbs(mb: int = 256, reps: int = 5) -> float:
     return 2 * a.nbytes / best / 1e9
 
 
-def w1(bw: float) -> None:
-    work = Path(tempfile.mkdtemp(prefix="w1-"))
-    shutil.copy(REPO / "benchmarks" / "w1.yaml", work / "cfg.yaml")
+def run_workflow(configfile: Path, cores: int = 2) -> tuple[Path, float, float]:
+    """Run the workflow on ``configfile`` from an empty directory; return it, the wall seconds and the start time."""
+    work = Path(tempfile.mkdtemp(prefix="bench-"))
+    shutil.copy(configfile, work / "cfg.yaml")
     cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "-d", str(work),
-           "--configfile", str(work / "cfg.yaml"), "--cores", "2", "-q"]
-    t = time.perf_counter()
+           "--configfile", str(work / "cfg.yaml"), "--cores", str(cores), "-q"]
+    t = time.time()
     subprocess.run(cmd, check=True, capture_output=True)
-    wall = time.perf_counter() - t
+    return work, time.time() - t, t
+
+
+def phases(work: Path, t0: float, wall: float) -> dict[str, float]:
+    """Wall time by phase, from file times (ns resolution) and Snakemake's per-job benchmark files:
+    start-up (launch to the first job's start), compute (per-job files), aggregation (tables), figures."""
+    res = work / "results"
+    starts, ends = [], []
+    for npz in res.glob("**/*.npz"):
+        kind_dir, stem = npz.parent, npz.stem
+        tsv = kind_dir.parent / "benchmarks" / kind_dir.name / f"{stem}.tsv"
+        if tsv.exists():
+            seconds = float(tsv.read_text().splitlines()[1].split("\t")[0])
+            ends.append(npz.stat().st_mtime)
+            starts.append(ends[-1] - seconds)
+    tables = [p.stat().st_mtime for p in res.glob("**/*.csv")]
+    figures = [p.stat().st_mtime for p in res.glob("**/figures/*.png")] + \
+        [p.stat().st_mtime for p in res.glob("distances/*.png")]
+    compute_end, tables_end = max(ends), max(tables)
+    return {"start-up": min(starts) - t0, "compute": compute_end - min(starts),
+            "aggregation": max(tables_end - compute_end, 0.0), "figures": t0 + wall - max(tables_end, compute_end),
+            "figures_end": max(figures) - t0}
+
+
+def w1() -> None:
+    work, wall, t0 = run_workflow(REPO / "benchmarks" / "w1.yaml")
+    ph = phases(work, t0, wall)
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     runs = pd.read_csv(work / "results/w1/runs.csv")
     means = pd.read_csv(work / "results/w1/cell_means.csv")
-    from transferability.aggregate import exact_theory
-
-    print("\n== W1 (issue 3 anchor: authors' scripts ~640 s, 325 MiB; MAE ft 0.011, lt 0.005, scratch 0.016) ==")
-    print(f"wall time, snakemake --cores 2 from empty results (start-up included): {wall:.1f} s "
-          f"-> {ANCHOR_S / wall:.1f}x faster than the anchor")
+    print("\n== W1 (d = 100, 3 angles x 10 gammas x 10 instances, sigma = 0.2; benchmarks/w1.yaml) ==")
+    print(f"wall time, snakemake --cores 2 from an empty results directory, start-up included: {wall:.1f} s")
+    print("  by phase: " + ", ".join(f"{k} {v:.1f} s" for k, v in ph.items() if k != "figures_end"))
     print(f"peak memory of the largest job: {peak_mb:.0f} MiB")
     for method, lam in (("fine_tune", None), ("linear_transfer", 0.0), ("scratch", None)):
-        m = means[means.method == method]
+        m = means[(means.method == method) & (means.weight_decay.fillna(0) == 0)]
         if lam is not None:
             m = m[m.lam == lam]
         m = m[np.abs(m.gamma - 1) >= 0.1]
-        risk_th, _ = exact_theory(method, m.theta_deg.fillna(0), m.n, m.d, m.sigma, m.lam.fillna(0))
+        risk_th, _ = predict(method, m.theta_deg.fillna(0), m.n, m.d, m.sigma, m.lam.fillna(0))
         err = np.abs(m.risk_mean - risk_th)
-        r = runs[(runs.method == method) & (np.abs(runs.gamma - 1) >= 0.1)]
+        r = runs[(runs.method == method)]
+        away = np.abs(r.gamma - 1) >= 0.1
         print(f"  {method:16s} risk MAE vs exact theory over {len(m):2d} cells: {err.mean():.4f}  "
-              f"(unconverged runs away from gamma=1: {int((~r.converged).sum())}; "
-              f"at gamma=1: {int((~runs[(runs.method == method) & (runs.gamma == 1)].converged).sum())})")
+              f"(unconverged runs away from gamma=1: {int((~r.converged[away]).sum())}; near gamma=1: "
+              f"{int((~r.converged[~away]).sum())}, of which stopped by their measured rate: "
+              f"{int((r.stop_reason[~away] == 2).sum())})")
     steps = runs[runs.method != "linear_transfer"].steps.sum()
     print(f"  GD steps in W1 (instance-steps, all methods): {steps:,}")
     bench = sorted((work / "results/w1/benchmarks").rglob("*.tsv"))
     job = pd.concat([pd.read_csv(p, sep="\t").assign(kind=p.parent.name) for p in bench])
-    print("  job seconds by kind (sum):", job.groupby("kind").s.sum().round(1).to_dict())
+    print("  job seconds by kind (sum):", job.groupby("kind").s.sum().round(1).to_dict(), f"({len(job)} jobs)")
+    shutil.rmtree(work)
+
+
+def default_run() -> None:
+    cfg = work_cfg = REPO / "config.yaml"
+    work, wall, t0 = run_workflow(work_cfg)
+    ph = phases(work, t0, wall)
+    n_jobs = len(list((work / "results").glob("**/benchmarks/**/*.tsv")))
+    print(f"\n== default config ({cfg.name}), snakemake --cores 2 from empty results: {wall:.1f} s "
+          f"({n_jobs} per-job files) ==")
+    print("  by phase: " + ", ".join(f"{k} {v:.1f} s" for k, v in ph.items() if k != "figures_end"))
     shutil.rmtree(work)
 
 
@@ -92,7 +133,7 @@ def gd_step_bandwidth(bw: float, B: int = 20, d: int = 500, h: int = 500, n: int
     layers = init_deep_linear(d, h, 2, 0.1, B, 0, "bench")
     A, _ = rotate_in(layers[0], D.V)
     t_ = design_targets(D, bs, 0.2)
-    st = GDSettings(tol=0.0, max_steps=steps)
+    st = GDSettings(tol=0.0, max_steps=steps, predict_stop=False)
     train_deep_linear([A, layers[1]], D.s, t_, GDSettings(tol=0.0, max_steps=3))  # warm-up
     t = time.perf_counter()
     train_deep_linear([A, layers[1]], D.s, t_, st)
@@ -100,68 +141,79 @@ def gd_step_bandwidth(bw: float, B: int = 20, d: int = 500, h: int = 500, n: int
     state = A.nbytes + layers[1].nbytes
     bound = 2 * state / (bw * 1e9)  # read and write every weight once per step
     print(f"\n== GD step, full width (B={B}, r={min(n, d)}, h={h}, float64; state {state / 2**20:.0f} MiB) ==")
-    print(f"{per_step * 1e3:.2f} ms/step = {1 / per_step:.0f} batched steps/s = {B / per_step:,.0f} instance-steps/s")
-    print(f"effective {2 * state / per_step / 1e9:.2f} GB/s of weight traffic (2 x state per step) vs measured "
-          f"copy bandwidth {bw:.2f} GB/s: {bound / per_step:.2f} of the bound ({per_step / bound:.2f}x it)")
+    print(f"{per_step * 1e3:.2f} ms/step = {B / per_step:,.0f} instance-steps/s; bandwidth bound "
+          f"{bound * 1e3:.2f} ms/step (2 x state / copy bandwidth): the step takes {per_step / bound:.2f}x the bound")
     chain = [A @ np.ones((B, h, 1)) / h, np.ones((B, 1, 1))]
     t = time.perf_counter()
-    train_deep_linear(chain, D.s, t_, GDSettings(tol=0.0, max_steps=2000))
+    train_deep_linear(chain, D.s, t_, GDSettings(tol=0.0, max_steps=2000, predict_stop=False))
     per = (time.perf_counter() - t) / 2000
     print(f"rank-one fine-tuning step (B={B}, r={min(n, d)}): {per * 1e6:.0f} us/step = {B / per:,.0f} instance-steps/s")
 
 
 def paper_cell(profile: bool) -> None:
-    """Pretrain + one scratch job + one transfer cell of the paper config (d = 500, 20 instances)."""
-    import yaml
-
-    cfg = validate_config(yaml.safe_load((REPO / "config" / "paper.yaml").read_text()))
-    e = {x.name: x for x in experiments(cfg)}["paper_sigma0.2"]
+    """Pretraining, and design, scratch and one fine-tuning cell at three gammas, of the paper config (d = 500),
+    with a projection of the whole linear paper run on 2 cores from these timings."""
+    cfg = tcfg.validate_config(yaml.safe_load((REPO / "config" / "paper.yaml").read_text()))
+    study = tcfg.studies(cfg)["linear"]
+    name = "paper_sigma0.2"
+    e = study.experiments[name]
     log = lambda s: None  # noqa: E731
+    spec = lambda kind, **wc: study.spec(kind, {"exp": name, "seed": "0", **wc})  # noqa: E731
     t = time.perf_counter()
-    tasks = cells.compute_tasks({"d": e.d, "instances": e.instances, "seed": 0}, {}, log)
-    pre = cells.compute_pretrain(pretrain_spec(e, 0), {"tasks": tasks}, log)
+    tk = tasks.compute(spec("tasks"), {}, log)
+    pre = pretrain.compute(spec("pretrain"), {"tasks": tk}, log)
     t_pre = time.perf_counter() - t
     print(f"\n== paper-scale jobs (d={e.d}, width={e.width}, {e.instances} instances, sigma={e.sigma}) ==")
     print(f"pretraining: {t_pre:.1f} s, steps {int(pre['steps'].max())}")
+    per_gamma = {}
     for gamma in (0.5, 0.9, 1.5):
-        spec = {"n": e.n_of(gamma), "d": e.d, "instances": e.instances, "seed": 0}
+        g = fmt(gamma)
         t = time.perf_counter()
-        des = cells.compute_design(spec, {}, log)
+        des = design.compute(spec("design", gamma=g), {}, log)
         t_des = time.perf_counter() - t
-        sspec = scratch_spec(e, gamma, 0)
         t = time.perf_counter()
-        sc = cells.compute_scratch(sspec, {"tasks": tasks, "design": des}, log)
+        sc = scratch.compute(spec("scratch", gamma=g), {"tasks": tk, "design": des}, log)
         t_sc = time.perf_counter() - t
-        cspec = cell_spec(e, 45.0, gamma, 0)
         prof = cProfile.Profile() if profile and gamma == 0.9 else None
         t = time.perf_counter()
         if prof:
             prof.enable()
-        ce = cells.compute_cell(cspec, {"tasks": tasks, "pretrain": pre, "design": des}, log)
+        ft = fine_tune.compute(spec("fine_tune", theta="45", gamma=g), {"tasks": tk, "pretrain": pre, "design": des},
+                               log)
         if prof:
             prof.disable()
-        t_cell = time.perf_counter() - t
+        t_ft = time.perf_counter() - t
+        per_gamma[gamma] = (t_des, t_sc, t_ft)
         print(f"gamma={gamma}: design {t_des:.1f} s; scratch {t_sc:.1f} s (max steps {int(sc['steps'].max())}); "
-              f"transfer cell theta=45 {t_cell:.2f} s (fine-tune max steps {int(ce['ft_steps'].max())})")
+              f"fine-tuning cell theta=45 {t_ft:.2f} s (max steps {int(ft['steps'].max())})")
         if prof:
             s = io.StringIO()
             pstats.Stats(prof, stream=s).sort_stats("cumulative").print_stats(12)
-            print("profile of the gamma=0.9 transfer cell (cumulative):")
+            print("profile of the gamma=0.9 fine-tuning cell (cumulative):")
             print("\n".join(s.getvalue().splitlines()[:30]))
+    d_, s_, f_ = (np.mean([v[i] for v in per_gamma.values()]) for i in range(3))
+    experiments = len(study.experiments)
+    cpu = experiments * (t_pre + len(e.gammas) * (d_ + s_ + len(e.thetas_deg) * f_))
+    print(f"projection of the linear paper run ({experiments} experiments x {len(e.gammas)} gammas x "
+          f"{len(e.thetas_deg)} thetas), from the mean of the three gammas above: {cpu:.0f} CPU-seconds, "
+          f"about {cpu / 2 / 60:.1f} min on 2 cores")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--skip-w1", action="store_true")
     ap.add_argument("--skip-paper", action="store_true")
+    ap.add_argument("--default", action="store_true", help="also run the default config end to end (minutes)")
     args = ap.parse_args()
     bw = bandwidth_gbs()
-    print(f"measured copy bandwidth (1 thread): {bw:.2f} GB/s")
+    print(f"machine: {os.cpu_count()} cores; measured copy bandwidth (1 thread): {bw:.2f} GB/s")
     if not args.skip_w1:
-        w1(bw)
+        w1()
     gd_step_bandwidth(bw)
     if not args.skip_paper:
         paper_cell(profile=True)
+    if args.default:
+        default_run()
 
 
 if __name__ == "__main__":

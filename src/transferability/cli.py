@@ -118,7 +118,7 @@ def _theory_main(args) -> int:
 
         grid = theory_grid(args.d or 10**9, args.sigma, 90.0, args.gamma_max)
         save(theory_phase_figure(grid, args.sigma, args.d), args.plot)
-        print(f"wrote {args.plot} (and .pdf)", file=sys.stderr)
+        print(f"wrote {args.plot}", file=sys.stderr)
     return 0
 
 
@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     th.add_argument("--sigma", type=float, default=0.0, help="label noise standard deviation (default 0)")
     th.add_argument("--d", type=int, default=None, help="input dimension for exact finite-size values")
     th.add_argument("--json", action="store_true", help="print JSON instead of text")
-    th.add_argument("--plot", metavar="FILE.png", help="also draw the theoretical phase diagrams for this sigma")
+    th.add_argument("--plot", metavar="FILE.png", help="also draw the theoretical phase diagrams for this sigma (PNG)")
     th.add_argument("--gamma-max", type=float, default=2.0, help="gamma range of --plot (default 2)")
     pl = sub.add_parser("plan", help="cells in a config, how many are done, and the estimated time for the rest")
     pl.add_argument("--configfile", default="config.yaml", help="config file (merged over config.yaml like snakemake)")
@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.d is not None and args.d < 3:
             ap.error(f"--d must be >= 3, got {args.d}")
         if args.plot and not args.plot.endswith(".png"):
-            ap.error(f"--plot must name a .png file (a .pdf is written beside it), got {args.plot}")
+            ap.error(f"--plot must name a .png file, got {args.plot}")
         return _theory_main(args)
     return _plan_main(args)
 

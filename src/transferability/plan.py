@@ -148,14 +148,11 @@ def _summary_lines(study: Study, status: dict[Job, str]) -> list[str]:
         groups.setdefault(job.wc.get("exp", study.name), []).append(job)
     out = []
     for name, jobs in groups.items():
-        cells: dict[tuple, bool] = {}  # a cell is done when its linear-transfer and fine-tuning files are
-        for j in jobs:
-            if j.kind in ("linear_transfer", "fine_tune"):
-                cells[j.wildcards] = cells.get(j.wildcards, True) and status[j] == "done"
+        cells = {j.wildcards: all(status.get(c) == "done" for c in study.cell_files(j.wc))
+                 for j in jobs if j.kind == study.cell_kind}
         cells_todo = [c for c, done in cells.items() if not done]
         todo = [j for j in jobs if status[j] != "done"]
-        axes = ("theta", "gamma", "seed") if study.name == "linear" else ("mu", "n", "seed")
-        shape = " x ".join(f"{len({dict(c)[a] for c in cells})} {a}" for a in axes)
+        shape = " x ".join(f"{len({dict(c)[a] for c in cells})} {a}" for a in study.cell_axes)
         out.append(f"{name}: {len(cells)} transfer cells ({shape}), {len(cells) - len(cells_todo)} done, "
                    f"{len(cells_todo)} to do; {len(todo)} of {len(jobs)} jobs to run")
     return out

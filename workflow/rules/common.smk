@@ -1,5 +1,8 @@
 # Shared set-up: validate the config (before any job), build the studies, and name every final target.
+import json
 import os
+import shlex
+import sys
 
 from snakemake.exceptions import WorkflowError
 
@@ -17,11 +20,19 @@ os.environ.setdefault("MALLOC_MMAP_THRESHOLD_", str(64 * 2**20))
 os.environ.setdefault("MALLOC_TRIM_THRESHOLD_", str(256 * 2**20))
 
 try:
-    CFG = tcfg.validate_config(config, tcfg.load_schema(workflow.source_path("../schemas/config.schema.yaml")))
+    CFG = tcfg.validate_config(
+        config, tcfg.load_schema(workflow.source_path("../schemas/config.schema.yaml"))
+    )
 except tcfg.ConfigError as err:
     raise WorkflowError(str(err)) from None
 
 RES = CFG["results"]
+# The interpreter of per-job rules: the environment's own with --use-conda, else the one running Snakemake.
+PYTHON = (
+    "python"
+    if workflow.deployment_settings.deployment_method
+    else shlex.quote(sys.executable)
+)
 STUDIES = tcfg.studies(CFG)
 
 
@@ -30,9 +41,42 @@ def script_version(script, *modules):
     return code_version(*modules, workflow.source_path(f"../scripts/{script}"))
 
 
+def pdf_output(path, name="pdf"):
+    """A figure job's PDF output when the config asks for PDFs (``pdf: true``), else none."""
+    return {name: path} if CFG["pdf"] else {}
+
+
 def final_targets():
     """Every file the config implies: each per-job file (so a deleted one is rebuilt), table and figure."""
     out = []
     for study in STUDIES.values():
         out += study.job_files() + study.tables() + study.figures()
+        if CFG["pdf"]:  # requested too, so that asking for PDFs after a run draws them
+            out += [f[: -len(".png")] + ".pdf" for f in study.figures()]
     return out
+
+
+def job_inputs(study, kind):
+    """Input function of a per-job rule: the files the study says the job reads."""
+    return lambda wildcards: study.input_paths(kind, dict(wildcards.items()))
+
+
+def job_spec(study, kind):
+    """Params function of a per-job rule: the job's canonical spec (values, input specs, code version) as JSON."""
+    return lambda wildcards: json.dumps(
+        study.spec(kind, dict(wildcards.items())), sort_keys=True
+    )
+
+
+def job_input_args(wildcards, input):
+    """The runner's ``--input NAME=PATH`` arguments, shell-quoted."""
+    return " ".join(
+        shlex.quote(f"--input={name}={path}") for name, path in input.items()
+    )
+
+
+def job_resource(study, kind, key):
+    """Resource function of a per-job rule (``mem_mb`` or ``runtime``), scaled per retry by the study."""
+    return lambda wildcards, attempt: study.resources(
+        kind, dict(wildcards.items()), attempt
+    )[key]

@@ -2,6 +2,8 @@
 # the cross-experiment summary and figures; the distance study (Appendix A).
 
 if "linear" in STUDIES:
+    from transferability.linear.study import FIGURE_TABLES
+
     LINEAR = STUDIES["linear"]
     EXP = LINEAR.experiments
     LINEAR_FIGURES = {
@@ -21,14 +23,14 @@ if "linear" in STUDIES:
     rule linear_theory:
         output:
             f"{RES}/{{exp}}/theory.csv",
-        params:
-            settings=lambda w: LINEAR.theory_settings(w.exp),
-            code=script_version("theory.py"),
-        conda:
-            "../envs/transferability.yaml"
         log:
             f"{RES}/{{exp}}/logs/theory.log",
         localrule: True
+        conda:
+            "../envs/transferability.yaml"
+        params:
+            settings=lambda w: LINEAR.theory_settings(w.exp),
+            code=script_version("theory.py"),
         script:
             "../scripts/theory.py"
 
@@ -52,14 +54,14 @@ if "linear" in STUDIES:
                 labels={"experiment": "{exp}", "table": "fine-tuning break-even"},
             ),
             ridge_curve=f"{RES}/{{exp}}/ridge_curve.csv",
-        params:
-            study=lambda w: LINEAR.restrict(w.exp).record(),
-            code=script_version("aggregate.py"),
-        conda:
-            "../envs/transferability.yaml"
         log:
             f"{RES}/{{exp}}/logs/aggregate.log",
         localrule: True
+        conda:
+            "../envs/transferability.yaml"
+        params:
+            study=lambda w: LINEAR.restrict(w.exp).record(),
+            code=script_version("aggregate.py"),
         script:
             "../scripts/aggregate.py"
 
@@ -67,14 +69,18 @@ if "linear" in STUDIES:
         input:
             expand(f"{RES}/{{exp}}/agreement.csv", exp=list(EXP)),
         output:
-            report(f"{RES}/agreement.csv", caption="../report/agreement.rst", category="Agreement"),
-        params:
-            code=script_version("concat_csv.py"),
-        conda:
-            "../envs/transferability.yaml"
+            report(
+                f"{RES}/agreement.csv",
+                caption="../report/agreement.rst",
+                category="Agreement",
+            ),
         log:
             f"{RES}/logs/agreement_all.log",
         localrule: True
+        conda:
+            "../envs/transferability.yaml"
+        params:
+            code=script_version("concat_csv.py"),
         script:
             "../scripts/concat_csv.py"
 
@@ -84,28 +90,24 @@ if "linear" in STUDIES:
             name:
                 f"linear_figure_{_fig}"
             input:
-                runs=f"{RES}/{{exp}}/runs.csv",
-                cell_means=f"{RES}/{{exp}}/cell_means.csv",
-                pretraining=f"{RES}/{{exp}}/pretraining.csv",
-                ridge_curve=f"{RES}/{{exp}}/ridge_curve.csv",
-                theory=f"{RES}/{{exp}}/theory.csv",
+                **{t: f"{RES}/{{exp}}/{t}.csv" for t in FIGURE_TABLES[_fig]},
             output:
+                **pdf_output(f"{RES}/{{exp}}/figures/{_fig}.pdf"),
                 png=report(
                     f"{RES}/{{exp}}/figures/{_fig}.png",
                     caption=f"../report/{_fig}.rst",
                     category=_category,
                     labels={"experiment": "{exp}", "figure": _fig},
                 ),
-                pdf=f"{RES}/{{exp}}/figures/{_fig}.pdf",
+            log:
+                f"{RES}/{{exp}}/logs/figures/{_fig}.log",
+            localrule: True
+            conda:
+                "../envs/transferability.yaml"
             params:
                 figure=_fig,
                 settings=lambda w: LINEAR.figure_settings(w.exp),
                 code=script_version("linear_figure.py"),
-            conda:
-                "../envs/transferability.yaml"
-            log:
-                f"{RES}/{{exp}}/logs/figures/{_fig}.log",
-            localrule: True
             script:
                 "../scripts/linear_figure.py"
 
@@ -114,21 +116,21 @@ if "linear" in STUDIES:
             cell_means=expand(f"{RES}/{{exp}}/cell_means.csv", exp=list(EXP)),
             theory=expand(f"{RES}/{{exp}}/theory.csv", exp=list(EXP)),
         output:
+            **pdf_output(f"{RES}/figures/scratch_double_descent.pdf"),
             png=report(
                 f"{RES}/figures/scratch_double_descent.png",
                 caption="../report/scratch_double_descent.rst",
                 category="Baselines",
             ),
-            pdf=f"{RES}/figures/scratch_double_descent.pdf",
+        log:
+            f"{RES}/logs/figures/scratch_double_descent.log",
+        localrule: True
+        conda:
+            "../envs/transferability.yaml"
         params:
             figure="scratch_double_descent",
             names=list(EXP),
             code=script_version("cross_figure.py"),
-        conda:
-            "../envs/transferability.yaml"
-        log:
-            f"{RES}/logs/figures/scratch_double_descent.log",
-        localrule: True
         script:
             "../scripts/cross_figure.py"
 
@@ -137,21 +139,21 @@ if "linear" in STUDIES:
             cell_means=expand(f"{RES}/{{exp}}/cell_means.csv", exp=list(EXP)),
             theory=expand(f"{RES}/{{exp}}/theory.csv", exp=list(EXP)),
         output:
+            **pdf_output(f"{RES}/figures/overview.pdf"),
             png=report(
                 f"{RES}/figures/overview.png",
                 caption="../report/overview.rst",
                 category="Phase diagrams",
             ),
-            pdf=f"{RES}/figures/overview.pdf",
+        log:
+            f"{RES}/logs/figures/overview.log",
+        localrule: True
+        conda:
+            "../envs/transferability.yaml"
         params:
             figure="overview",
             names=list(EXP),
             code=script_version("cross_figure.py"),
-        conda:
-            "../envs/transferability.yaml"
-        log:
-            f"{RES}/logs/figures/overview.log",
-        localrule: True
         script:
             "../scripts/cross_figure.py"
 
@@ -161,6 +163,9 @@ if "linear" in STUDIES:
             input:
                 cell_means=f"{RES}/{LINEAR.distances['experiment']}/cell_means.csv",
             output:
+                **pdf_output(f"{RES}/distances/T_vs_kl.pdf", "kl_pdf"),
+                **pdf_output(f"{RES}/distances/T_vs_w1.pdf", "w1_pdf"),
+                **pdf_output(f"{RES}/distances/fixed_pair.pdf", "pair_pdf"),
                 table=report(
                     f"{RES}/distances/distances.csv",
                     caption="../report/distances.rst",
@@ -181,15 +186,15 @@ if "linear" in STUDIES:
                     caption="../report/distances.rst",
                     category="Distances",
                 ),
+            log:
+                f"{RES}/logs/distances.log",
+            localrule: True
+            conda:
+                "../envs/transferability.yaml"
             params:
                 settings=LINEAR.distances,
                 sigma=EXP[LINEAR.distances["experiment"]].sigma,
                 seed=EXP[LINEAR.distances["experiment"]].seeds[0],
                 code=script_version("distances.py"),
-            conda:
-                "../envs/transferability.yaml"
-            log:
-                f"{RES}/logs/distances.log",
-            localrule: True
             script:
                 "../scripts/distances.py"

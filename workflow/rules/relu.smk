@@ -21,40 +21,49 @@ if "relu" in STUDIES:
                 )
                 for t in RELU_TABLES
             },
-        params:
-            study=RELU.record(),
-            code=script_version("relu_aggregate.py"),
-        conda:
-            "../envs/transferability.yaml"
         log:
             f"{RES}/relu/logs/aggregate.log",
         localrule: True
+        conda:
+            "../envs/transferability.yaml"
+        params:
+            study=RELU.record(),
+            code=script_version("relu_aggregate.py"),
         script:
             "../scripts/relu_aggregate.py"
 
-    for _fig in ["phase_linear_transfer", "phase_fine_tune", "scratch_power_law", "p_perp", "kernels"]:
+    for _fig in [
+        "phase_linear_transfer",
+        "phase_fine_tune",
+        "scratch_power_law",
+        "p_perp",
+        "kernels",
+    ]:
 
         rule:
             name:
                 f"relu_figure_{_fig}"
             input:
-                **{t: f"{RES}/relu/{t}.csv" for t in ["means", "fit", "theory", "scratch", "gram"]},
+                **{
+                    t: f"{RES}/relu/{t}.csv"
+                    for t in ["means", "fit", "theory", "scratch", "gram"]
+                },
             output:
+                **pdf_output(f"{RES}/relu/figures/{_fig}.pdf"),
                 png=report(
                     f"{RES}/relu/figures/{_fig}.png",
                     caption=f"../report/relu_{_fig}.rst",
                     category="ReLU study",
                     labels={"figure": _fig},
                 ),
-                pdf=f"{RES}/relu/figures/{_fig}.pdf",
+            log:
+                f"{RES}/relu/logs/figures/{_fig}.log",
+            localrule: True
+            conda:
+                "../envs/transferability.yaml"
             params:
                 figure=_fig,
                 settings=RELU.figure_settings(),
                 code=script_version("relu_figure.py"),
-            conda:
-                "../envs/transferability.yaml"
-            log:
-                f"{RES}/relu/logs/figures/{_fig}.log",
-            localrule: True
             script:
                 "../scripts/relu_figure.py"

@@ -18,5 +18,5 @@ gamma = plots.nearest(means.gamma.unique(), s["gamma"])
 table = with_theory(distance_table(s["sweep_deg"], sigma, s["dims"], s["samples"], seed=sm.params.seed), gamma, sigma)
 table.to_csv(sm.output.table, index=False)
 figs = plots.distance_figures(table, means, s["gamma"], s["fixed_theta_deg"], sigma, s["experiment"])
-for fig, path in zip(figs, (sm.output.kl, sm.output.w1, sm.output.pair)):
-    plots.save(fig, path)
+for fig, name in zip(figs, ("kl", "w1", "pair")):
+    plots.save(fig, sm.output[name], sm.output.get(f"{name}_pdf"))

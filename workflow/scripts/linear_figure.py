@@ -10,4 +10,4 @@ from transferability.linear import figures  # noqa: E402
 
 sm = snakemake  # noqa: F821
 tables = {name: pd.read_csv(path) for name, path in sm.input.items()}
-figures.save(figures.draw(sm.params.figure, tables, sm.params.settings), sm.output.png, sm.output.pdf)
+figures.save(figures.draw(sm.params.figure, tables, sm.params.settings), sm.output.png, sm.output.get("pdf"))

@@ -11,4 +11,4 @@ from transferability.relu import figures  # noqa: E402
 
 sm = snakemake  # noqa: F821
 tables = {name: pd.read_csv(path) for name, path in sm.input.items()}
-save(figures.draw(sm.params.figure, tables, sm.params.settings), sm.output.png, sm.output.pdf)
+save(figures.draw(sm.params.figure, tables, sm.params.settings), sm.output.png, sm.output.get("pdf"))

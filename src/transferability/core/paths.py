@@ -5,15 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["REPO", "SCHEMA_PATH", "job_script", "normalise_results"]
+__all__ = ["REPO", "SCHEMA_PATH", "normalise_results"]
 
 REPO = Path(__file__).resolve().parents[3]
 SCHEMA_PATH = REPO / "workflow" / "schemas" / "config.schema.yaml"
-
-
-def job_script() -> Path:
-    """The workflow script every per-job rule runs (part of each job kind's code version)."""
-    return REPO / "workflow" / "scripts" / "job.py"
 
 
 def normalise_results(path: str, workdir: str | os.PathLike = ".") -> str:

@@ -33,3 +33,27 @@ def run_job(spec: dict, kernel: str, inputs: dict[str, str], output: str, log_pa
     finally:
         if log_fh is not sys.stderr:
             log_fh.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line of ``run_job`` for workflow rules: a job process imports numpy and this package, not Snakemake.
+
+    ``python -m transferability.core.runner --kernel K --spec JSON --output PATH --log PATH [--input NAME=PATH]...``
+    """
+    import argparse
+    import json
+
+    ap = argparse.ArgumentParser(prog="python -m transferability.core.runner", description=main.__doc__)
+    ap.add_argument("--kernel", required=True)
+    ap.add_argument("--spec", required=True, help="the job's canonical spec as JSON")
+    ap.add_argument("--output", required=True)
+    ap.add_argument("--log", default=None)
+    ap.add_argument("--input", action="append", default=[], metavar="NAME=PATH")
+    args = ap.parse_args(argv)
+    inputs = dict(item.split("=", 1) for item in args.input)
+    run_job(json.loads(args.spec), args.kernel, inputs, args.output, args.log)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -12,7 +12,6 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 from .canonical import canonical
-from .paths import job_script
 from .provenance import code_version
 
 __all__ = ["JobKind", "Job", "Study"]
@@ -50,6 +49,8 @@ class Study(ABC):
 
     name: str = ""
     kinds: dict[str, JobKind] = {}
+    cell_kind: str = "fine_tune"  # one job of this kind per cell of the study's grid
+    cell_axes: tuple[str, ...] = ()  # the wildcards of a cell, for summaries
 
     def __init__(self, section, results: str, versions: dict[str, str] | None = None):
         self.section = section
@@ -77,6 +78,10 @@ class Study(ABC):
         """The per-job files a job reads, by the names its kernel uses."""
 
     @abstractmethod
+    def cell_files(self, wc: dict) -> list[Job]:
+        """The per-job files that hold the results of one cell (wildcards of its ``cell_kind`` job)."""
+
+    @abstractmethod
     def values(self, kind: str, wc: dict) -> dict:
         """The config values a job's output depends on (without inputs and code version)."""
 
@@ -95,8 +100,8 @@ class Study(ABC):
     # ---- shared machinery ----
     @classmethod
     def code_versions(cls) -> dict[str, str]:
-        """Code version of each job kind: its kernel's import closure and the job script."""
-        return {k: code_version(kind.kernel, str(job_script())) for k, kind in cls.kinds.items()}
+        """Code version of each job kind: its kernel's import closure and the runner that calls it."""
+        return {k: code_version(kind.kernel, "transferability.core.runner") for k, kind in cls.kinds.items()}
 
     def job(self, kind: str, **wc) -> Job:
         return Job(kind, tuple(sorted((k, str(v)) for k, v in wc.items())))

@@ -13,6 +13,7 @@ import pandas as pd
 from . import theory
 from ..core.tables import zero_between
 from .dispatch import predict
+from .training import STOP_PREDICTED
 
 __all__ = [
     "METHODS",
@@ -66,6 +67,7 @@ def scratch_rows(exp: dict, gamma: float, n: int, seed: int, a: dict, weight_dec
                     "train_loss": a["train_loss"][:, k],
                     "steps": a["steps"][:, k],
                     "converged": a["converged"][:, k].astype(bool),
+                    "stop_reason": a["stop_reason"][:, k],
                 }
             )
         )
@@ -88,6 +90,7 @@ def cell_rows(exp: dict, theta_deg: float, gamma: float, n: int, seed: int, ft: 
                 "train_loss": ft["train_loss"],
                 "steps": ft["steps"],
                 "converged": ft["converged"].astype(bool),
+                "stop_reason": ft["stop_reason"],
             }
         )
     ]
@@ -103,6 +106,7 @@ def cell_rows(exp: dict, theta_deg: float, gamma: float, n: int, seed: int, ft: 
                     "train_loss": lt["train_loss"][:, j],
                     "steps": 0,
                     "converged": True,
+                    "stop_reason": 0,
                 }
             )
         )
@@ -133,7 +137,7 @@ def tidy_table(frames: list[pd.DataFrame]) -> pd.DataFrame:
     df["T_tuned"] = np.where(transfer, df["tuned_risk"] - df["risk"], np.nan)
     cols = ["experiment", "method", "theta_deg", "gamma", "n", "d", "sigma", "source_gamma", "source_sigma",
             "seed", "instance", "lam", "weight_decay", "risk", "train_loss", "steps", "converged",
-            "scratch_converged", "T", "T_tuned"]
+            "stop_reason", "scratch_converged", "T", "T_tuned"]
     order = ["method", "lam", "weight_decay", "theta_deg", "gamma", "seed", "instance"]
     return df[cols].sort_values(order).reset_index(drop=True)
 
@@ -148,6 +152,7 @@ def cell_means(df: pd.DataFrame) -> pd.DataFrame:
             "source_gamma", "source_sigma"]
     g = df.assign(
         unconverged=~df.converged,
+        stopped_by_rate=df.stop_reason == STOP_PREDICTED,
         scratch_unconverged=(df.method != "scratch") & ~df.scratch_converged.fillna(True).astype(bool),
     ).groupby(keys, dropna=False)
     out = g.agg(
@@ -159,6 +164,7 @@ def cell_means(df: pd.DataFrame) -> pd.DataFrame:
         T_tuned_sd=("T_tuned", "std"),
         count=("risk", "size"),
         unconverged=("unconverged", "sum"),
+        stopped_by_rate=("stopped_by_rate", "sum"),
         scratch_unconverged=("scratch_unconverged", "sum"),
     ).reset_index()
     out["risk_se"] = out.risk_sd / np.sqrt(out["count"])

@@ -67,10 +67,11 @@ def collect_experiment(record: dict) -> dict[str, pd.DataFrame]:
             n = e.n_of(g)
             frames.append(aggregate.scratch_rows(exp, g, n, seed, load("scratch", gamma=g, seed=seed),
                                                  e.weight_decays))
-            for th in e.thetas_deg:
+            lt = load("linear_transfer", gamma=g, seed=seed)
+            for i, th in enumerate(e.thetas_deg):
                 ft = load("fine_tune", theta=th, gamma=g, seed=seed)
-                lt = load("linear_transfer", theta=th, gamma=g, seed=seed)
-                frames.append(aggregate.cell_rows(exp, th, g, n, seed, ft, lt, e.ridge))
+                frames.append(aggregate.cell_rows(exp, th, g, n, seed, ft, {k: lt[k][i] for k in ("risk", "train_loss")},
+                                                  e.ridge))
     runs = aggregate.tidy_table(frames)
     means = aggregate.cell_means(runs)
     th = _nearest(e.thetas_deg, e.ridge_figure_theta_deg)

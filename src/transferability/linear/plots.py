@@ -12,10 +12,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
 from matplotlib.colors import TwoSlopeNorm  # noqa: E402
 
-from ..core.style import CMAP, save, style as _style  # noqa: E402
+from ..core.style import CMAP, DEEP, sample_colormap, save, style as _style  # noqa: E402
 from ..core.style import edges as _edges  # noqa: E402
 from .distances import distances_at  # noqa: E402
 
@@ -115,7 +114,7 @@ def slices_figure(
     thetas = sorted(means.dropna(subset=["theta_deg"]).theta_deg.unique())
     chosen = [nearest(thetas, s) for s in slices_deg]
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True, constrained_layout=True)
-    colours = sns.color_palette("viridis", len(chosen))
+    colours = sample_colormap("viridis", len(chosen))
     for ax, (method, exact_col, asym_col) in zip(axes, spec):
         m = means[means.method == method]
         if method == "linear_transfer":
@@ -149,7 +148,7 @@ def scratch_figure(means: pd.DataFrame, theories: dict[str, pd.DataFrame], title
     fig, ax = plt.subplots(figsize=(6, 4.2), constrained_layout=True)
     sc = means[means.method == "scratch"]
     exps = list(sc.experiment.unique())
-    colours = sns.color_palette("deep", len(exps))
+    colours = [DEEP[i % len(DEEP)] for i in range(len(exps))]
     ymax = 0.0
     for exp, col in zip(exps, colours):
         m = sc[sc.experiment == exp].sort_values("gamma")

@@ -19,13 +19,15 @@ __all__ = ["TrainOutcome", "pretrain_population", "pretrain_finite", "scratch", 
 
 @dataclass
 class TrainOutcome:
-    """Per-instance results of a trained procedure, each ``(B,)``; ``beta_hat`` is ``(B, d)``."""
+    """Per-instance results of a trained procedure, each ``(B,)``; ``beta_hat`` is ``(B, d)``; ``stop_reason``
+    says why GD stopped (``training.STOP_*``)."""
 
     beta_hat: np.ndarray
     risk: np.ndarray
     train_loss: np.ndarray
     steps: np.ndarray
     converged: np.ndarray
+    stop_reason: np.ndarray
 
 
 def pretrain_population(
@@ -71,6 +73,7 @@ def _train_on_design(
         train_loss=res.loss + sigma**2 * design.resid,
         steps=res.steps,
         converged=res.converged,
+        stop_reason=res.stop_reason,
     )
 
 
@@ -101,7 +104,8 @@ def scratch(
     out = _train_on_design([rep(W) for W in layers], tiled, rep(beta_t), sigma, settings,
                            weight_decay=np.tile(wds, B), **kw)
     shape = lambda x: x.reshape(B, K, *x.shape[1:])  # noqa: E731
-    return TrainOutcome(*(shape(getattr(out, f)) for f in ("beta_hat", "risk", "train_loss", "steps", "converged")))
+    return TrainOutcome(*(shape(getattr(out, f)) for f in ("beta_hat", "risk", "train_loss", "steps", "converged",
+                                                         "stop_reason")))
 
 
 def fine_tune(

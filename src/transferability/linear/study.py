@@ -1,7 +1,8 @@
 """The linear study behind the study interface: experiments over (theta, gamma), per-job files and tables.
 
-Per experiment ``E`` and seed: ``tasks`` and ``pretrain``; per gamma: ``design`` and ``scratch``; per (theta,
-gamma): ``linear_transfer`` and ``fine_tune`` (separate jobs, so a new ridge value never reruns fine-tuning).
+Per experiment ``E`` and seed: ``tasks`` and ``pretrain``; per gamma: ``design``, ``scratch`` and
+``linear_transfer`` (every angle and ridge value at once: milliseconds per cell); per (theta, gamma):
+``fine_tune``. The two transfer methods are separate jobs, so a new ridge value never reruns fine-tuning.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from ..core.canonical import NUMBER_REGEX, canonical, fmt
 from ..core.study import Job, JobKind, Study
 from .config import Experiment, experiment_errors, experiments, selected
 
-__all__ = ["LinearStudy", "FIGURES", "CROSS_FIGURES", "DISTANCE_FIGURES", "TABLES"]
+__all__ = ["LinearStudy", "FIGURES", "FIGURE_TABLES", "CROSS_FIGURES", "DISTANCE_FIGURES", "TABLES"]
 
 _K = "transferability.linear.jobs."
 _CELL = "theta{theta}_gamma{gamma}_seed{seed}.npz"
@@ -21,6 +22,9 @@ _CELL = "theta{theta}_gamma{gamma}_seed{seed}.npz"
 TABLES = ("runs", "cell_means", "agreement", "pretraining", "fine_tune_break_even")
 FIGURES = ("phase_linear_transfer", "phase_fine_tune", "slices", "scratch", "ridge", "pretraining",
            "phase_linear_transfer_tuned", "fine_tune_theta")
+# The tables each figure job reads, and nothing else (runs.csv is large).
+FIGURE_TABLES = {name: ("cell_means", "theory") for name in FIGURES}
+FIGURE_TABLES.update(ridge=("runs", "ridge_curve"), pretraining=("pretraining",))
 CROSS_FIGURES = ("scratch_double_descent", "overview")
 DISTANCE_FIGURES = ("T_vs_kl", "T_vs_w1", "fixed_pair")
 
@@ -36,10 +40,12 @@ class LinearStudy(Study):
         "design": JobKind("design", _K + "design", "{exp}/design/gamma{gamma}_seed{seed}.npz", group="baselines"),
         "pretrain": JobKind("pretrain", _K + "pretrain", "{exp}/pretrain/seed{seed}.npz"),
         "scratch": JobKind("scratch", _K + "scratch", "{exp}/scratch/gamma{gamma}_seed{seed}.npz", group="baselines"),
-        "linear_transfer": JobKind("linear_transfer", _K + "linear_transfer", "{exp}/linear_transfer/" + _CELL,
-                                   group="cells"),
+        "linear_transfer": JobKind("linear_transfer", _K + "linear_transfer",
+                                   "{exp}/linear_transfer/gamma{gamma}_seed{seed}.npz", group="baselines"),
         "fine_tune": JobKind("fine_tune", _K + "fine_tune", "{exp}/fine_tune/" + _CELL, group="cells"),
     }
+
+    cell_axes = ("theta", "gamma", "seed")
 
     def __init__(self, section: dict, results: str, versions: dict[str, str] | None = None):
         super().__init__(section, results, versions)
@@ -86,9 +92,10 @@ class LinearStudy(Study):
             for s in e.seeds:
                 out += [self.job("tasks", exp=e.name, seed=s), self.job("pretrain", exp=e.name, seed=s)]
                 for g in e.gammas:
-                    out += [self.job(k, exp=e.name, gamma=fmt(g), seed=s) for k in ("design", "scratch")]
-                    out += [self.job(k, exp=e.name, theta=fmt(th), gamma=fmt(g), seed=s)
-                            for k in ("linear_transfer", "fine_tune") for th in e.thetas_deg]
+                    out += [self.job(k, exp=e.name, gamma=fmt(g), seed=s)
+                            for k in ("design", "scratch", "linear_transfer")]
+                    out += [self.job("fine_tune", exp=e.name, theta=fmt(th), gamma=fmt(g), seed=s)
+                            for th in e.thetas_deg]
         return out
 
     def inputs(self, kind: str, wc: dict) -> dict[str, Job]:
@@ -103,6 +110,10 @@ class LinearStudy(Study):
             return {"tasks": tasks, "design": design}
         return {"tasks": tasks, "pretrain": self.job("pretrain", exp=exp, seed=seed), "design": design}
 
+    def cell_files(self, wc: dict) -> list[Job]:
+        return [self.job("fine_tune", **wc), self.job("linear_transfer", exp=wc["exp"], gamma=wc["gamma"],
+                                                     seed=wc["seed"])]
+
     def values(self, kind: str, wc: dict) -> dict:
         e, seed = self.experiments[wc["exp"]], int(wc["seed"])
         if kind == "tasks":
@@ -116,11 +127,11 @@ class LinearStudy(Study):
         if kind == "scratch":
             return {**net, "sigma": e.sigma, "weight_decays": list(e.weight_decays), "train": e.train_spec(),
                     "seed": seed}
-        cell = {"theta_deg": float(wc["theta"]), "sigma": e.sigma}
         if kind == "linear_transfer":
-            return {**cell, "ridge": list(e.ridge)}
+            return {"thetas_deg": list(e.thetas_deg), "sigma": e.sigma, "ridge": list(e.ridge)}
         if kind == "fine_tune":
-            return {**cell, "fine_tune_rank_one": e.fine_tune_rank_one, "train": e.train_spec()}
+            return {"theta_deg": float(wc["theta"]), "sigma": e.sigma, "fine_tune_rank_one": e.fine_tune_rank_one,
+                    "train": e.train_spec()}
         raise KeyError(f"unknown job kind {kind!r} of the linear study")
 
     def resources(self, kind: str, wc: dict, attempt: int) -> dict[str, int]:
@@ -128,7 +139,8 @@ class LinearStudy(Study):
         e = self.experiments[wc["exp"]]
         K = len(e.weight_decays)
         copies, weight = {"tasks": (0, 0), "design": (3, 0), "pretrain": (6, 5), "scratch": (8 * K, 5 * K),
-                          "linear_transfer": (4, 0), "fine_tune": (4, 1)}[kind]
+                          "linear_transfer": (4 + len(e.thetas_deg) * len(e.ridge) / e.width, 0),
+                          "fine_tune": (4, 1)}[kind]
         mem = (400 + copies * e.instances * e.d * e.width * 8 / 2**20) * 2 ** (attempt - 1)
         work = e.max_steps * e.instances * e.d * e.width * e.depth / 1e9
         return {"mem_mb": int(mem), "runtime": int((5 + weight * work / 60) * attempt)}

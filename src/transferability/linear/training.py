@@ -26,7 +26,8 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["GDSettings", "GDResult", "DivergenceError", "train_deep_linear"]
+__all__ = ["GDSettings", "GDResult", "DivergenceError", "train_deep_linear", "STOP_CONVERGED", "STOP_BUDGET",
+           "STOP_PREDICTED"]
 
 # Recompute the incrementally tracked layer norms exactly this often, to stop rounding drift.
 _NORM_REFRESH = 1000
@@ -55,6 +56,9 @@ class GDSettings:
             convergence is unaffected.
         check_every: steps between removals of converged instances from the active batch.
         progress_every_s: seconds between calls of the progress callback.
+        predict_stop: stop an instance as soon as its measured convergence rate says it cannot reach ``tol``
+            within ``max_steps`` even at twice that rate (``_hopeless``); it is then reported as not converged
+            with ``stop_reason`` STOP_PREDICTED, instead of spending the budget to learn what the rate says.
     """
 
     tol: float = 1e-6
@@ -63,16 +67,43 @@ class GDSettings:
     grad_weight: float = 100.0
     check_every: int = 25
     progress_every_s: float = 30.0
+    predict_stop: bool = True
+
+
+# Why an instance stopped (``GDResult.stop_reason``).
+STOP_CONVERGED, STOP_BUDGET, STOP_PREDICTED = 0, 1, 2
+# Steps between the loss snapshots that measure an instance's convergence rate.
+_RATE_WINDOW = 200
 
 
 @dataclass
 class GDResult:
-    """Final weights (same shapes as given), excess loss ``(B,)``, steps taken ``(B,)`` and convergence ``(B,)``."""
+    """Final weights (same shapes as given), excess loss ``(B,)``, steps taken ``(B,)``, convergence ``(B,)`` and
+    why each instance stopped ``(B,)``: STOP_CONVERGED, STOP_BUDGET (``max_steps``) or STOP_PREDICTED."""
 
     layers: list[np.ndarray]
     loss: np.ndarray
     steps: np.ndarray
     converged: np.ndarray
+    stop_reason: np.ndarray | None = None
+
+
+def _hopeless(loss, one_ago, two_ago, start, step: int, settings: GDSettings) -> np.ndarray:
+    """Instances that cannot converge within the budget: ``(b,)`` bool from the excess loss now, one and two
+    rate windows ago, and at the first step.
+
+    Near its end point GD decays geometrically, ``loss ~ exp(-r t)``, at a rate that settles down as the fast
+    directions die out. An instance is in that tail when its loss has fallen at least tenfold from the start and
+    its rates over the last two windows agree within 25% with the newer no more than 1% faster (an escape from
+    the small init, a plateau that then accelerates, is never judged). It is hopeless when even twice the measured rate needs more than the remaining budget to reach
+    ``tol``: typical near gamma = 1, where X^T X is ill-conditioned.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r_old = np.log(two_ago / one_ago) / _RATE_WINDOW
+        r_new = np.log(one_ago / loss) / _RATE_WINDOW
+        needed = np.log(loss / settings.tol) / r_new
+        tail = (r_new > 0) & (r_new <= 1.01 * r_old) & (r_new >= 0.75 * r_old) & (loss < 0.1 * start)
+        return tail & (loss > settings.tol) & (step + needed / 2 > settings.max_steps)
 
 
 def _sharpness_bound(sq_norms: np.ndarray, s2max: np.ndarray, gnorm: np.ndarray, grad_weight: float) -> np.ndarray:
@@ -248,6 +279,7 @@ def train_deep_linear(
     full = [np.array(W, dtype=float, copy=True) for W in layers]
     steps = np.zeros(B, dtype=np.int64)
     converged = np.zeros(B, dtype=bool)
+    reason = np.full(B, STOP_BUDGET, dtype=np.int8)
     final_loss = np.full(B, np.nan)
 
     active = np.arange(B)
@@ -256,22 +288,24 @@ def train_deep_linear(
     wd = np.zeros(B) if weight_decay is None else np.asarray(weight_decay, dtype=float).copy()
     s2max = np.max(sa**2, axis=1)
     sq = _sq_norms(W)
-    loss0 = None
+    loss0 = start = None
     z = None  # cached end-to-end vector (large L = 2 problems), see _step
     done = np.zeros(B, dtype=bool)
+    history: list[np.ndarray] = []  # excess loss one and two rate windows ago
     last_report = time.monotonic()
     step = 0
 
     def retire(mask: np.ndarray) -> None:
         """Write back and drop the active instances flagged in ``mask``."""
-        nonlocal W, sa, ta, s2max, sq, active, loss0, done, z, wd
+        nonlocal W, sa, ta, s2max, sq, active, loss0, start, done, z, wd, history
+        history = [h[~mask] for h in history]
         idx = active[mask]
         for Wf, Wa in zip(full, W):
             Wf[idx] = Wa[mask]
         keep = ~mask
         W = [Wa[keep] for Wa in W]
         sa, ta, s2max, sq, wd = sa[keep], ta[keep], s2max[keep], sq[:, keep], wd[keep]
-        loss0, done, active = loss0[keep], done[keep], active[keep]
+        loss0, start, done, active = loss0[keep], start[keep], done[keep], active[keep]
         z = None if z is None else z[keep]
 
     while active.size:
@@ -279,15 +313,25 @@ def train_deep_linear(
         frozen = done | budget_hit
         loss, gradsq, z = _step(W, sa, ta, s2max, sq, frozen, settings, wd, z)
         if loss0 is None:
-            loss0 = np.maximum(loss, 1.0)
+            start, loss0 = loss.copy(), np.maximum(loss, 1.0)
         _check_divergence(loss, loss0, active, step, settings, label)
         newly = np.where(wd > 0, gradsq, loss) <= settings.tol
         newly &= ~done
         if newly.any():
             steps[active[newly]] = step
             converged[active[newly]] = True
+            reason[active[newly]] = STOP_CONVERGED
             final_loss[active[newly]] = loss[newly]
             done |= newly
+        if settings.predict_stop and step % _RATE_WINDOW == 0 and step:
+            if len(history) == 2:
+                hopeless = _hopeless(loss, history[1], history[0], start, step, settings) & ~done & (wd == 0)
+                if hopeless.any():
+                    steps[active[hopeless]] = step
+                    reason[active[hopeless]] = STOP_PREDICTED
+                    final_loss[active[hopeless]] = loss[hopeless]
+                    done |= hopeless
+            history = (history + [loss.copy()])[-2:]
         if budget_hit:
             final_loss[active[~done]] = loss[~done]
             steps[active[~done]] = step
@@ -306,7 +350,7 @@ def train_deep_linear(
 
     if active.size:
         retire(np.ones(active.size, dtype=bool))
-    return GDResult(layers=full, loss=final_loss, steps=steps, converged=converged)
+    return GDResult(layers=full, loss=final_loss, steps=steps, converged=converged, stop_reason=reason)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -412,7 +456,7 @@ def train_deep_linear_torch(
             q = q_next
         loss = loss_t.cpu().numpy()
         if loss0 is None:
-            loss0 = np.maximum(loss, 1.0)
+            start, loss0 = loss.copy(), np.maximum(loss, 1.0)
         _check_divergence(loss, loss0, np.arange(B), step, settings, label)
         crit = np.where(wd_np > 0, gradsq.cpu().numpy(), loss)
         newly = (crit <= settings.tol) & ~done
@@ -430,4 +474,6 @@ def train_deep_linear_torch(
         if progress is not None and time.monotonic() - last_report > settings.progress_every_s:
             last_report = time.monotonic()
             progress(f"{label}: step {step} on {device}, converged {int(converged.sum())}/{B}")
-    return GDResult(layers=[X.cpu().numpy() for X in W], loss=final_loss, steps=steps, converged=converged)
+    stop_reason = np.where(converged, STOP_CONVERGED, STOP_BUDGET).astype(np.int8)  # no predicted stop on GPU
+    return GDResult(layers=[X.cpu().numpy() for X in W], loss=final_loss, steps=steps, converged=converged,
+                    stop_reason=stop_reason)

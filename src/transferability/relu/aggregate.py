@@ -36,20 +36,21 @@ def collect_relu(record: dict) -> dict[str, pd.DataFrame]:
                 pre_rows.append({"mu": mu, "seed": seed, "instance": b, **{
                     k: float(p[k][b]) for k in ("steps", "converged", "loss", "source_var", "p_perp",
                                                 "target_norm2", "target_var", "cka", "cka_init", "cka_removed")}})
-        for n in r.ns:
+        lts = {mu: load("linear_transfer", mu=mu, seed=seed) for mu in r.mus}
+        for i, n in enumerate(r.ns):
             s = load("scratch", n=n, seed=seed)
             for b in range(r.instances):
                 scratch_rows.append({"n": n, "seed": seed, "instance": b, "risk": float(s["risk"][b]),
                                      "converged": bool(s["converged"][b]), "steps": int(s["steps"][b])})
             for mu in r.mus:
-                ft, lt = load("fine_tune", mu=mu, n=n, seed=seed), load("linear_transfer", mu=mu, n=n, seed=seed)
+                ft, lt = load("fine_tune", mu=mu, n=n, seed=seed), lts[mu]
                 for b in range(r.instances):
                     base = {"mu": mu, "n": n, "seed": seed, "instance": b}
                     cell_rows.append({**base, "method": "fine_tune", "lam": np.nan, "risk": float(ft["risk"][b]),
                                       "converged": bool(ft["converged"][b]), "steps": int(ft["steps"][b])})
                     for k, lam in enumerate(r.ridge):
                         cell_rows.append({**base, "method": "linear_transfer", "lam": lam,
-                                          "risk": float(lt["risk"][b, k]), "converged": True, "steps": 0})
+                                          "risk": float(lt["risk"][i, b, k]), "converged": True, "steps": 0})
                         cell_rows.append({**base, "method": "linear_transfer_limit", "lam": lam,
                                           "risk": float(lt["limit"][b, k]), "converged": True, "steps": 0})
     tables = relu_tables(pd.DataFrame(pre_rows), pd.DataFrame(scratch_rows), pd.DataFrame(cell_rows),

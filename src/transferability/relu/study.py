@@ -1,8 +1,9 @@
 """The ReLU study behind the study interface: per-job files over (mu, n, seed) and their tables.
 
-Per (mu, seed): ``pretrain``; per (n, seed): ``scratch``; per (mu, n, seed): ``linear_transfer`` (every ridge
-readout and its n -> infinity limit) and ``fine_tune`` (separate jobs, so a new ridge value never reruns
-fine-tuning). Everything lives under ``<results>/relu/``.
+Per (mu, seed): ``pretrain`` and ``linear_transfer`` (every n and ridge readout at once, with the readout's
+n -> infinity limit, which does not depend on n); per (n, seed): ``scratch``; per (mu, n, seed): ``fine_tune``.
+The two transfer methods are separate jobs, so a new ridge value never reruns fine-tuning. Everything lives
+under ``<results>/relu/``.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ class ReluStudy(Study):
     kinds = {
         "pretrain": JobKind("pretrain", _K + "pretrain", "relu/pretrain/mu{mu}_seed{seed}.npz"),
         "scratch": JobKind("scratch", _K + "scratch", "relu/scratch/n{n}_seed{seed}.npz"),
-        "linear_transfer": JobKind("linear_transfer", _K + "linear_transfer",
-                                   "relu/linear_transfer/mu{mu}_n{n}_seed{seed}.npz"),
+        "linear_transfer": JobKind("linear_transfer", _K + "linear_transfer", "relu/linear_transfer/mu{mu}_seed{seed}.npz"),
         "fine_tune": JobKind("fine_tune", _K + "fine_tune", "relu/fine_tune/mu{mu}_n{n}_seed{seed}.npz"),
     }
+
+    cell_axes = ("mu", "n", "seed")
 
     def __init__(self, section: dict, results: str, versions: dict[str, str] | None = None):
         super().__init__(section, results, versions)
@@ -52,11 +54,10 @@ class ReluStudy(Study):
     def jobs(self) -> list[Job]:
         r, out = self.cfg, []
         for s in r.seeds:
-            out += [self.job("pretrain", mu=fmt(mu), seed=s) for mu in r.mus]
+            out += [self.job(k, mu=fmt(mu), seed=s) for k in ("pretrain", "linear_transfer") for mu in r.mus]
             for n in r.ns:
                 out.append(self.job("scratch", n=n, seed=s))
-                out += [self.job(k, mu=fmt(mu), n=n, seed=s) for k in ("linear_transfer", "fine_tune")
-                        for mu in r.mus]
+                out += [self.job("fine_tune", mu=fmt(mu), n=n, seed=s) for mu in r.mus]
         return out
 
     def inputs(self, kind: str, wc: dict) -> dict[str, Job]:
@@ -64,17 +65,20 @@ class ReluStudy(Study):
             return {"pretrain": self.job("pretrain", mu=wc["mu"], seed=wc["seed"])}
         return {}
 
+    def cell_files(self, wc: dict) -> list[Job]:
+        return [self.job("fine_tune", **wc), self.job("linear_transfer", mu=wc["mu"], seed=wc["seed"])]
+
     def values(self, kind: str, wc: dict) -> dict:
         r, seed = self.cfg, int(wc["seed"])
         model = {"d": r.d, "m_star": r.m_star, "width": r.width, "init_scale": r.init_scale,
                  "instances": r.instances, "seed": seed}
         if kind == "pretrain":
             return {**model, "mu": float(wc["mu"]), "pretrain": dict(r.pretrain), "kernel_points": r.kernel_points}
+        if kind == "linear_transfer":
+            return {**model, "ns": list(r.ns), "sigma": r.sigma, "mu": float(wc["mu"]), "ridge": list(r.ridge)}
         target = {**model, "n": int(wc["n"]), "sigma": r.sigma}
         if kind == "scratch":
             return {**target, "train": dict(r.train)}
-        if kind == "linear_transfer":
-            return {**target, "mu": float(wc["mu"]), "ridge": list(r.ridge)}
         if kind == "fine_tune":
             return {**target, "mu": float(wc["mu"]), "train": dict(r.train)}
         raise KeyError(f"unknown job kind {kind!r} of the ReLU study")

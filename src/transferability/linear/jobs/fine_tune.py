@@ -17,4 +17,5 @@ def compute(spec: dict, inputs: dict, log) -> dict:
     start = layers_from(pre, "chain") if spec["fine_tune_rank_one"] else layers_from(pre, "layer")
     ft = procedures.fine_tune(start, design, beta_t, spec["sigma"], GDSettings(**spec["train"]), reduce=False,
                               label=f"fine-tune theta={spec['theta_deg']}deg n={design.n}", progress=log)
-    return {"risk": ft.risk, "train_loss": ft.train_loss, "steps": ft.steps, "converged": ft.converged}
+    return {"risk": ft.risk, "train_loss": ft.train_loss, "steps": ft.steps, "converged": ft.converged,
+            "stop_reason": ft.stop_reason}

@@ -32,6 +32,7 @@ def compute(spec: dict, inputs: dict, log) -> dict:
     feats, rank = significant_features(layers, spec["feature_rank_tol"])
     out = {f"layer{l}": W for l, W in enumerate(layers)}
     out.update({f"chain{l}": W for l, W in enumerate(rank_one_chain(layers))})
-    out.update(features=feats, feature_rank=rank, steps=res.steps, converged=res.converged, loss=res.loss)
+    out.update(features=feats, feature_rank=rank, steps=res.steps, converged=res.converged, loss=res.loss,
+               stop_reason=res.stop_reason)
     out.update(pretrain_diagnostics(layers, beta_s))
     return out

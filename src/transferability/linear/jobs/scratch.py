@@ -15,7 +15,8 @@ def compute(spec: dict, inputs: dict, log) -> dict:
         GDSettings(**spec["train"]), weight_decays=spec["weight_decays"], label=f"scratch n={design.n}",
         progress=log,
     )
-    arrays = {"risk": out.risk, "train_loss": out.train_loss, "steps": out.steps, "converged": out.converged}
+    arrays = {"risk": out.risk, "train_loss": out.train_loss, "steps": out.steps, "converged": out.converged,
+              "stop_reason": out.stop_reason}
     if out.risk.ndim == 1:  # always store (B, K) with K weight decays
         arrays = {k: v[:, None] for k, v in arrays.items()}
     return arrays

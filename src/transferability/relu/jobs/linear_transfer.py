@@ -1,5 +1,5 @@
-"""Job ``linear_transfer``: ridge readouts on the frozen pretrained features, every lambda, with their
-n -> infinity limits; arrays ``risk (B, K)`` and ``limit (B, K)``."""
+"""Job ``linear_transfer``: ridge readouts on the frozen pretrained features of one (mu, seed), at every n and
+lambda; arrays ``risk (N, B, K)`` (N sample sizes in config order) and the n -> infinity limit ``limit (B, K)``."""
 
 from __future__ import annotations
 
@@ -9,13 +9,15 @@ from .. import model as R
 
 
 def compute(spec: dict, inputs: dict, log) -> dict:
-    B, n, seed = spec["instances"], spec["n"], spec["seed"]
+    B, seed = spec["instances"], spec["seed"]
     pre, lams = inputs["pretrain"], np.array(spec["ridge"])
-    risk, limit = [], []
+    risk = np.empty((len(spec["ns"]), B, lams.size))
+    limit = np.empty((B, lams.size))
     for b in range(B):
         Wt, a = R.make_teacher(spec["d"], spec["m_star"], seed, b)
-        X, y = R.target_sample(Wt, a, n, spec["sigma"], seed, b)
         Wp = pre["W"][b]
-        risk.append([R.population_risk(Wp, cf, Wt, a) for cf in R.ridge_readout(X, y, Wp, lams)])
-        limit.append([R.ridge_limit(Wp, Wt, a, lam) for lam in lams])
-    return {"risk": np.asarray(risk), "limit": np.asarray(limit)}
+        limit[b] = [R.ridge_limit(Wp, Wt, a, lam) for lam in lams]
+        for i, n in enumerate(spec["ns"]):
+            X, y = R.target_sample(Wt, a, n, spec["sigma"], seed, b)
+            risk[i, b] = [R.population_risk(Wp, cf, Wt, a) for cf in R.ridge_readout(X, y, Wp, lams)]
+    return {"risk": risk, "limit": limit}
