@@ -223,3 +223,40 @@ def test_torch_engine_reproduces_the_numpy_engine(d, wd):
     assert np.all(np.abs(got.steps - ref.steps) <= 1 + 0.001 * ref.steps)
     for a, b in zip(got.layers, ref.layers):
         np.testing.assert_allclose(a, b, atol=1e-8)
+
+
+def _conditioned_problem(B: int = 4, r: int = 5, smallest: float = 1e-2):
+    """Rank-one-chain problems started near their solution, off it in every direction: the fast directions
+    converge at once and the smallest singular value ``smallest`` sets a geometric tail."""
+    rng = np.random.default_rng(7)
+    s = np.tile(np.linspace(1.0, smallest, r), (B, 1))
+    z_star = rng.standard_normal((B, r))
+    layers = [(z_star + 0.1 * rng.standard_normal((B, r)))[..., None], np.ones((B, 1, 1))]
+    return layers, s, s * z_star
+
+
+def test_predicted_stop_is_right_and_early_on_hopeless_instances():
+    """An instance whose geometric tail cannot reach tol in the budget stops early, flagged STOP_PREDICTED, and
+    the same run without the rule indeed ends unconverged at max_steps."""
+    from transferability.linear.training import STOP_BUDGET, STOP_PREDICTED
+
+    layers, s, t = _conditioned_problem(smallest=3e-3)
+    budget = 20_000
+    fast = train_deep_linear(layers, s, t, GDSettings(tol=1e-12, max_steps=budget))
+    slow = train_deep_linear(layers, s, t, GDSettings(tol=1e-12, max_steps=budget, predict_stop=False))
+    assert not slow.converged.any() and (slow.stop_reason == STOP_BUDGET).all() and (slow.steps == budget).all()
+    assert (fast.stop_reason == STOP_PREDICTED).all() and not fast.converged.any()
+    assert fast.steps.max() <= budget // 4  # it spent at most a quarter of the budget learning that
+    # the predicted end: the excess loss at the budget is indeed above tol (checked by the full run)
+    assert (slow.loss > 1e-12).all()
+
+
+def test_predicted_stop_never_changes_a_run_that_converges():
+    layers, s, t = _conditioned_problem(smallest=0.3)
+    on = train_deep_linear(layers, s, t, GDSettings(tol=1e-10, max_steps=20_000))
+    off = train_deep_linear(layers, s, t, GDSettings(tol=1e-10, max_steps=20_000, predict_stop=False))
+    assert on.converged.all()
+    np.testing.assert_array_equal(on.steps, off.steps)
+    np.testing.assert_array_equal(on.loss, off.loss)
+    for a, b in zip(on.layers, off.layers):
+        np.testing.assert_array_equal(a, b)

@@ -169,7 +169,8 @@ def test_a_new_ridge_value_starts_no_fine_tuning_job(checkout):
     cfg["relu"]["ridge"] = [1.0e-3, 1.0e-2, 0.1]
     co.write_config(cfg, "ridge.yaml")
     planned = co.planned(config="ridge.yaml")
-    assert planned["linear_linear_transfer"] == 4 and planned["relu_linear_transfer"] == 6, planned
+    # one linear-transfer job per (gamma, seed) and per (mu, seed) holds every ridge value: 2 x 1 each
+    assert planned["linear_linear_transfer"] == 2 and planned["relu_linear_transfer"] == 2, planned
     assert not {"linear_fine_tune", "relu_fine_tune", "linear_pretrain", "relu_pretrain", "linear_scratch",
                 "relu_scratch", "linear_theory"} & set(planned), planned
 
@@ -178,11 +179,12 @@ def test_deleted_files_are_rebuilt_by_the_plain_command_with_the_same_numbers(ch
     co = checkout
     before = co.files()
     gone = ["tiny/fine_tune/theta30_gamma0.5_seed0.npz", "tiny/scratch/gamma1.5_seed0.npz",
-            "tiny/linear_transfer/theta60_gamma1.5_seed0.npz", "relu/fine_tune/mu0.5_n16_seed0.npz"]
+            "tiny/linear_transfer/gamma1.5_seed0.npz", "relu/fine_tune/mu0.5_n16_seed0.npz"]
     for rel in gone:
         (co.wd / "res" / rel).unlink()
     planned = co.planned()
     assert planned["linear_fine_tune"] == 1 and planned["linear_scratch"] == 1 and planned["relu_fine_tune"] == 1
+    assert planned["linear_linear_transfer"] == 1
     co.smk()
     after = co.files()
     assert set(after) == set(before)
@@ -221,6 +223,7 @@ def test_dry_run_summary_and_plan_agree_on_what_is_left(checkout):
                     todo[f"{study.name}_{job.kind}"] = todo.get(f"{study.name}_{job.kind}", 0) + 1
         # the corrupt file is not newer than its users, so Snakemake alone cannot see it: plan can
         assert todo["linear_pretrain"] == 1 and todo["linear_fine_tune"] == 4 and todo["relu_scratch"] == 1
+        assert todo["linear_linear_transfer"] == 2  # one per gamma, each on the corrupt pretraining
         pre.unlink()  # what the error message says to do
         planned = {k: v for k, v in co.planned().items() if k in PER_JOB_RULES}
         assert planned == todo, (planned, todo)
@@ -235,7 +238,7 @@ def test_dry_run_summary_and_plan_agree_on_what_is_left(checkout):
 
 def test_two_spellings_of_one_results_directory_are_refused_by_the_lock(checkout):
     co = checkout
-    (co.wd / "res/tiny/pretrain/seed0.npz").unlink()  # pretraining and its 8 users: several seconds of work
+    (co.wd / "res/tiny/pretrain/seed0.npz").unlink()  # pretraining and its 6 users: several seconds of work
     other = yaml.safe_load(yaml.safe_dump(CFG))
     other["results"] = str(co.wd / "res")  # absolute spelling of the same directory
     co.write_config(other, "absolute.yaml")

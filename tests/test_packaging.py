@@ -54,3 +54,12 @@ def test_configuration_reference_lists_every_schema_key_and_no_other():
     doc = (REPO / "docs" / "configuration.md").read_text()
     documented = set(re.findall(r"^\| `([^`]+)` \|", doc, flags=re.M))
     assert keys == documented, f"missing: {sorted(keys - documented)}; stale: {sorted(documented - keys)}"
+
+
+def test_rule_files_are_snakefmt_clean():
+    import subprocess
+    import sys
+
+    files = [str(REPO / "Snakefile"), *map(str, sorted((REPO / "workflow" / "rules").glob("*.smk")))]
+    out = subprocess.run([sys.executable, "-m", "snakefmt", "--check", *files], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr

@@ -11,10 +11,10 @@ import pytest
 from transferability.config import STUDIES
 from transferability.core import provenance
 from transferability.core.canonical import canonical
-from transferability.core.paths import job_script
+from transferability.core.paths import REPO
 
 KERNELS = sorted({kind.kernel for study in STUDIES.values() for kind in study.kinds.values()})
-SCRIPTS = sorted(str(p) for p in (Path(job_script()).parent).glob("*.py"))
+SCRIPTS = sorted(str(p) for p in (REPO / "workflow" / "scripts").glob("*.py"))
 
 
 def _runtime_closure(entry: str) -> set[str]:
@@ -31,7 +31,8 @@ def _runtime_closure(entry: str) -> set[str]:
     return set(json.loads(out.stdout.splitlines()[-1]))
 
 
-@pytest.mark.parametrize("kernel", KERNELS)
+# every per-job rule runs its kernel through the runner (part of each job kind's code version)
+@pytest.mark.parametrize("kernel", KERNELS + ["transferability.core.runner"])
 def test_hashed_modules_equal_the_runtime_import_closure_of_each_kernel(kernel):
     assert set(provenance.import_closure(kernel)) == _runtime_closure(kernel)
 

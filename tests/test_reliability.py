@@ -92,7 +92,7 @@ def test_cell_from_another_config_is_refused_by_aggregation(tmp_path):
     _write(tmp_path / "b", other)
     smk(tmp_path / "a", "--cores", "2")
     smk(tmp_path / "b", "--cores", "2", "--until", "linear_linear_transfer")
-    cell = "res/tiny/linear_transfer/theta30_gamma0.5_seed0.npz"
+    cell = "res/tiny/linear_transfer/gamma0.5_seed0.npz"
     shutil.copy(tmp_path / "b" / cell, tmp_path / "a" / cell)
     shutil.rmtree(tmp_path / "a" / ".snakemake")  # Snakemake's own metadata gone, as after copying results around
     out = smk(tmp_path / "a", "--cores", "1", "--forcerun", "linear_aggregate", check=False)

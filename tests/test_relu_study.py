@@ -50,10 +50,15 @@ def test_relu_only_config_is_valid_and_specs_carry_their_inputs():
     r = study.cfg
     assert r.mus[0] == 0.0 and r.ns == (10, 20, 40, 80, 160, 320) and r.pretrain["tol"] == 1e-4
     pretrain = study.spec("pretrain", {"mu": "0.5", "seed": "0"})
-    for kind in ("linear_transfer", "fine_tune"):  # a transfer cell is two jobs, each on the pretrained student
-        spec = study.spec(kind, {"mu": "0.5", "n": "40", "seed": "0"})
+    # a transfer cell is two jobs, each on the pretrained student: its fine-tuning job and the linear-transfer job
+    # of its (mu, seed), which covers every n
+    cell = {"mu": "0.5", "n": "40", "seed": "0"}
+    assert study.cell_files(cell) == [study.job("fine_tune", **cell), study.job("linear_transfer", mu="0.5", seed="0")]
+    for kind, wc in (("linear_transfer", {"mu": "0.5", "seed": "0"}), ("fine_tune", cell)):
+        spec = study.spec(kind, wc)
         assert spec["inputs"]["pretrain"] == pretrain
         assert spec["code"] == ReluStudy.code_versions()[kind] != LinearStudy.code_versions()[kind]
+    assert study.spec("linear_transfer", {"mu": "0.5", "seed": "0"})["ns"] == list(r.ns)
     assert ReluStudy.from_record(study.record()).cfg == r
     assert "relu" not in tcfg.studies(tcfg.validate_config({"relu": None, "experiments": {"a": {
         "d": 10, "sigma": 0, "instances": 1, "theta_deg": [30], "gamma": [0.5]}}}))
@@ -121,17 +126,25 @@ def test_tiny_relu_study_end_to_end_and_extends_incrementally(tmp_path):
     from transferability.plan import plan_report
 
     text = plan_report(str(tmp_path / "cfg.yaml"), str(tmp_path), cores=2)
-    assert "relu: 9 transfer cells (3 mu x 3 n x 1 seed), 6 done, 3 to do; 7 of 24 jobs to run" in text, text
+    assert "relu: 9 transfer cells (3 mu x 3 n x 1 seed), 6 done, 3 to do; 5 of 18 jobs to run" in text, text
     assert "estimate from recorded benchmarks" in text
     counts = job_counts(smk(tmp_path, "-n", "--cores", "2").stdout)
-    # one new pretraining (mu = 0.75), its 3 cells (a linear-transfer and a fine-tuning job each), tables, figures
-    assert counts == {"relu_pretrain": 1, "relu_linear_transfer": 3, "relu_fine_tune": 3, "relu_aggregate": 1,
+    # one new pretraining (mu = 0.75), its linear-transfer job (every n), its 3 fine-tuning cells, tables, figures
+    assert counts == {"relu_pretrain": 1, "relu_linear_transfer": 1, "relu_fine_tune": 3, "relu_aggregate": 1,
                       **{f"relu_figure_{f}": 1 for f in ("phase_linear_transfer", "phase_fine_tune",
                                                           "scratch_power_law", "p_perp", "kernels")},
                       "all": 1}, counts
     smk(tmp_path, "--cores", "2")
     assert all(p.stat().st_mtime_ns == t for p, t in before.items())
     assert len(pd.read_csv(root / "theory.csv")) == 3
+
+    # a new n: its scratch job and fine-tuning cells, and the linear-transfer job of every (mu, seed) (one job
+    # covers every n)
+    cfg["relu"]["n"] = [8, 16, 24, 32]
+    _write(tmp_path, cfg)
+    counts = job_counts(smk(tmp_path, "-n", "--cores", "2").stdout)
+    assert {k: v for k, v in counts.items() if not k.startswith("relu_figure_")} == {
+        "relu_scratch": 1, "relu_linear_transfer": 3, "relu_fine_tune": 3, "relu_aggregate": 1, "all": 1}, counts
 
 
 @pytest.mark.workflow
@@ -147,8 +160,8 @@ def test_relu_cells_are_bit_identical_with_one_or_two_cores(tmp_path):
         smk(wd, "--cores", cores)
         root = wd / "res/relu"
         arrays.append({str(p.relative_to(root)): load_cell(p)[1] for p in sorted(root.glob("*/*.npz"))})
-    # 1 pretraining, 3 scratch, 3 linear-transfer and 3 fine-tuning files
-    assert len(arrays[0]) == 10 and arrays[0].keys() == arrays[1].keys()
+    # 1 pretraining, 3 scratch, 1 linear-transfer (every n) and 3 fine-tuning files
+    assert len(arrays[0]) == 8 and arrays[0].keys() == arrays[1].keys()
     for name, cell in arrays[0].items():
         for key, value in cell.items():
             assert np.array_equal(value, arrays[1][name][key]), (name, key)

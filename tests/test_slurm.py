@@ -62,18 +62,29 @@ def test_cluster_run_equals_local_run_and_extends_incrementally(cluster, tmp_pat
     for name in a:
         for key in a[name]:
             assert np.array_equal(a[name][key], b[name][key]), (name, key)
-    # 14 per-job files (tasks, pretrain, 2 designs, 2 scratch, 4 cells x (linear transfer, fine-tuning)) go out
-    # as a few SLURM jobs
+    # 12 per-job files (tasks, pretrain, 2 x (design, scratch, linear transfer), 4 fine-tuning cells) go out as a
+    # few SLURM jobs
+    assert len(a) == 12
     assert 1 <= len(first) <= 4, first
 
-    kept = {p: p.stat().st_mtime_ns for p in (remote / "res/tiny").glob("*/*.npz")}
+    # every file but linear transfer's (one per gamma, holding every angle) is kept as it is
+    kept = {p: p.stat().st_mtime_ns for p in (remote / "res/tiny").glob("*/*.npz")
+            if p.parent.name != "linear_transfer"}
+    assert len(kept) == 10
     cfg = copy.deepcopy(TINY)
     cfg["experiments"]["tiny"]["theta_deg"] = [30, 45, 60]
     _write(remote, cfg)
     before = _sacct_ids()
     _slurm(remote)
     second = _sacct_ids() - before
-    assert len(second) == 1, second  # the two new cells (4 jobs), bundled in one group job
+    # the two new fine-tuning cells bundled in one group job ("cells"), and the two rewritten linear-transfer
+    # jobs (one per gamma) in another ("baselines")
+    assert len(second) == 2, second
     assert all(p.stat().st_mtime_ns == t for p, t in kept.items())
-    for kind in ("linear_transfer", "fine_tune"):
-        assert (remote / f"res/tiny/{kind}/theta45_gamma1.5_seed0.npz").exists()
+    assert (remote / "res/tiny/fine_tune/theta45_gamma1.5_seed0.npz").exists()
+    c = cell_arrays(remote)
+    for gamma in ("0.5", "1.5"):
+        name = f"linear_transfer/gamma{gamma}_seed0.npz"
+        assert c[name]["risk"].shape[0] == 3  # the new angle too
+        for key in ("risk", "train_loss"):  # the old angles (positions 0 and 1 before, 0 and 2 now) unchanged
+            assert np.array_equal(c[name][key][[0, 2]], a[name][key]), (name, key)

@@ -1,5 +1,7 @@
 """Cell files (atomic, verified) and deterministic seeding."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -48,3 +50,24 @@ def test_designs_and_tasks_extend_without_changing_existing_instances():
     assert np.array_equal(small.s, big.s[:2]) and np.array_equal(small.e, big.e[:2])
     bs, nu = tasks.make_tasks(30, 3, seed=1)
     assert np.allclose(np.linalg.norm(bs, axis=1), 1) and np.allclose(np.einsum("bd,bd->b", bs, nu), 0)
+
+
+def test_a_writer_never_removes_another_live_writers_temporary_file(tmp_path):
+    """Temporary names carry host and pid: a live writer's file survives; one left by a dead process is cleaned."""
+    import socket
+    import subprocess
+    import sys
+
+    target = tmp_path / "cell.npz"
+    host = socket.gethostname()
+    live = tmp_path / f".cell.npz.{host}-{os.getpid()}.abc.tmp"  # this test process: alive
+    dead_pid = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+    dead = tmp_path / f".cell.npz.{host}-{dead_pid}.def.tmp"
+    other_host = tmp_path / ".cell.npz.elsewhere-1.ghi.tmp"
+    for p in (live, dead, other_host):
+        p.write_bytes(b"partial")
+    save_cell(target, {"job": "x"}, {"a": np.arange(3)})
+    assert live.exists() and other_host.exists() and not dead.exists()
+    np.testing.assert_array_equal(load_cell(target, expect={"job": "x"})[1]["a"], np.arange(3))
+    assert not [p for p in tmp_path.glob(".cell.npz.*.tmp") if p not in (live, other_host)]

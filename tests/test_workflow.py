@@ -25,6 +25,10 @@ def test_tiny_grid_runs_end_to_end(tiny_run):
         "scratch": 6, "scratch_tuned": 6, "fine_tune": 12, "linear_transfer": 24,
     }
     assert runs.risk.notna().all() and (runs.risk >= 0).all()
+    # why GD stopped: 0 converged, 1 step budget, 2 predicted from the convergence rate (never for a converged run)
+    assert set(runs.stop_reason) <= {0, 1, 2} and (runs.converged == (runs.stop_reason == 0)).all()
+    means = pd.read_csv(wd / "res/tiny/cell_means.csv")
+    assert (means.stopped_by_rate <= means.unconverged).all()
     ft = runs[runs.method == "fine_tune"]
     assert np.allclose(ft["T"], ft.merge(runs[runs.method == "scratch"], on=["gamma", "instance"]).eval("risk_y - risk_x"))
     agree = pd.read_csv(wd / "res/agreement.csv")
@@ -36,7 +40,7 @@ def test_tiny_grid_runs_end_to_end(tiny_run):
                 "phase_linear_transfer_tuned", "fine_tune_theta"):
         png = wd / f"res/tiny/figures/{fig}.png"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
-        assert (wd / f"res/tiny/figures/{fig}.pdf").read_bytes()[:4] == b"%PDF"
+        assert not (wd / f"res/tiny/figures/{fig}.pdf").exists()  # PDFs only on request (pdf: true)
 
 
 def test_nothing_to_do_after_a_complete_run(tiny_run):
@@ -44,34 +48,71 @@ def test_nothing_to_do_after_a_complete_run(tiny_run):
     assert "Nothing to be done" in out.stdout + out.stderr
 
 
+def _linear_transfer_by_angle(arrays: dict, thetas) -> dict:
+    """Each linear-transfer file's (T, B, K) arrays split by angle: {(file, theta, key): (B, K) array}."""
+    return {(name, th, key): cell[key][i] for name, cell in arrays.items() if name.startswith("linear_transfer/")
+            for key in ("risk", "train_loss") for i, th in enumerate(thetas)}
+
+
 def test_extending_the_grid_runs_only_new_cells(tiny_run, tmp_path):
     wd = tiny_run
     before = {p: p.stat().st_mtime_ns for p in (wd / "res/tiny").glob("*/*.npz")}
+    old_arrays = cell_arrays(wd)
     cfg = yaml.safe_load((wd / "cfg.yaml").read_text())
+    old_thetas = cfg["experiments"]["tiny"]["theta_deg"]
+    assert old_thetas == [30, 60]
     cfg["experiments"]["tiny"]["theta_deg"] = [30, 45, 60]
     _write(wd, cfg)
-    out = smk(wd, "-n", "--cores", "2")
-    counts = job_counts(out.stdout + out.stderr)
-    # the two new cells (a linear-transfer and a fine-tuning job each), the tables, and every figure (one job each)
-    assert counts == {
-        "linear_linear_transfer": 2, "linear_fine_tune": 2, "linear_aggregate": 1, "linear_agreement_all": 1,
-        **{f"linear_figure_{f}": 1 for f in ("phase_linear_transfer", "phase_fine_tune", "slices", "scratch",
-                                              "ridge", "pretraining", "phase_linear_transfer_tuned",
-                                              "fine_tune_theta", "scratch_double_descent", "overview")},
-        "all": 1,
-    }, counts
-    smk(wd, "--cores", "2")
-    assert all(p.stat().st_mtime_ns == t for p, t in before.items())
-    for kind in ("linear_transfer", "fine_tune"):
-        assert (wd / f"res/tiny/{kind}/theta45_gamma0.5_seed0.npz").exists()
-    _write(wd, TINY)  # restore for other tests
+    try:
+        out = smk(wd, "-n", "--cores", "2")
+        counts = job_counts(out.stdout + out.stderr)
+        # the two new fine-tuning cells, the linear-transfer job of each gamma (one job covers every angle, so it
+        # is rewritten with the new one), the tables, and every figure (one job each)
+        assert counts == {
+            "linear_linear_transfer": 2, "linear_fine_tune": 2, "linear_aggregate": 1, "linear_agreement_all": 1,
+            **{f"linear_figure_{f}": 1 for f in ("phase_linear_transfer", "phase_fine_tune", "slices", "scratch",
+                                                  "ridge", "pretraining", "phase_linear_transfer_tuned",
+                                                  "fine_tune_theta", "scratch_double_descent", "overview")},
+            "all": 1,
+        }, counts
+        smk(wd, "--cores", "2")
+        new_arrays = cell_arrays(wd)
+        # every file other than the linear-transfer ones is untouched: same mtime, same content
+        kept = {p: t for p, t in before.items() if p.parent.name != "linear_transfer"}
+        assert {p.parent.name for p in kept} == {"tasks", "pretrain", "design", "scratch", "fine_tune"}
+        assert len(kept) == 10 and all(p.stat().st_mtime_ns == t for p, t in kept.items())
+        for p in kept:
+            name = str(p.relative_to(wd / "res/tiny"))
+            for key, value in old_arrays[name].items():
+                assert np.array_equal(new_arrays[name][key], value), (name, key)
+        # the rewritten linear-transfer files hold the old angles bit-identically, and the new one
+        lt = sorted(p for p in before if p.parent.name == "linear_transfer")
+        assert [p.name for p in lt] == ["gamma0.5_seed0.npz", "gamma1.5_seed0.npz"]
+        old_lt = _linear_transfer_by_angle(old_arrays, old_thetas)
+        new_lt = _linear_transfer_by_angle(new_arrays, cfg["experiments"]["tiny"]["theta_deg"])
+        assert len(old_lt) == 8 and len(new_lt) == 12
+        for k, value in old_lt.items():
+            assert np.array_equal(new_lt[k], value), k
+        for name in ("linear_transfer/gamma0.5_seed0.npz", "linear_transfer/gamma1.5_seed0.npz"):
+            assert new_arrays[name]["risk"].shape == (3, 3, 2)  # (angles, instances, ridge values)
+            assert np.array_equal(new_arrays[name]["feature_rank"], old_arrays[name]["feature_rank"])
+        for gamma in ("0.5", "1.5"):
+            assert (wd / f"res/tiny/fine_tune/theta45_gamma{gamma}_seed0.npz").exists()
+    finally:
+        _write(wd, TINY)  # restore for other tests: the linear-transfer files go back to the two angles
+        smk(wd, "--cores", "2")
+    restored = cell_arrays(wd)
+    for name in ("linear_transfer/gamma0.5_seed0.npz", "linear_transfer/gamma1.5_seed0.npz"):
+        for key, value in old_arrays[name].items():
+            assert np.array_equal(restored[name][key], value), (name, key)
 
 
 def test_cells_are_bit_identical_with_one_or_two_cores(tiny_run, tmp_path):
     _write(tmp_path, TINY)
     smk(tmp_path, "--cores", "1")
     one, two = cell_arrays(tmp_path), cell_arrays(tiny_run)
-    assert set(one) <= set(two) and len(one) >= 14  # tasks, pretrain, 2 designs, 2 scratch, 4 cells x 2 files
+    # tasks, pretrain, 2 designs, 2 scratch, 2 linear transfer (one per gamma), 4 fine-tuning cells
+    assert set(one) <= set(two) and len(one) == 12
     for name, arrays in one.items():
         for key, value in arrays.items():
             assert np.array_equal(value, two[name][key]), (name, key)
@@ -100,10 +141,25 @@ def test_plan_counts_done_and_remaining_cells(tiny_run):
     from transferability.plan import plan_report
 
     text = plan_report(str(tiny_run / "cfg.yaml"), str(tiny_run), cores=2)
-    assert "tiny: 4 transfer cells (2 theta x 2 gamma x 1 seed), 4 done, 0 to do" in text
+    assert "tiny: 4 transfer cells (2 theta x 2 gamma x 1 seed), 4 done, 0 to do; 0 of 12 jobs to run" in text
     cfg = yaml.safe_load((tiny_run / "cfg.yaml").read_text())
     cfg["experiments"]["tiny"]["gamma"] = [0.5, 1.5, 2.0]
     (tiny_run / "plan.yaml").write_text(yaml.safe_dump(cfg))
     text = plan_report(str(tiny_run / "plan.yaml"), str(tiny_run), cores=2)
-    assert "6 transfer cells" in text and "4 done, 2 to do" in text
+    # the new gamma: its design, scratch and linear-transfer jobs and 2 fine-tuning cells
+    assert "6 transfer cells" in text and "4 done, 2 to do; 5 of 17 jobs to run" in text
     assert "estimate from recorded benchmarks" in text
+
+
+def test_pdf_on_request_reruns_only_figure_jobs(tiny_run):
+    wd = tiny_run
+    cfg = yaml.safe_load((wd / "cfg.yaml").read_text())
+    _write(wd, {**cfg, "pdf": True})
+    try:
+        counts = job_counts(smk(wd, "-n", "--cores", "2").stdout)
+        assert counts and all(k.startswith("linear_figure_") or k == "all" for k in counts), counts
+        smk(wd, "--cores", "2")
+        for fig in ("phase_linear_transfer", "ridge", "pretraining"):
+            assert (wd / f"res/tiny/figures/{fig}.pdf").read_bytes()[:4] == b"%PDF"
+    finally:
+        _write(wd, cfg)
