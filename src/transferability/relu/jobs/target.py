@@ -1,0 +1,28 @@
+"""Training a student on the target sample of each instance: shared by the scratch and fine-tuning kernels."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from .. import model as R
+
+
+def train_on_target(spec: dict, start: Callable[[int], tuple[np.ndarray, np.ndarray]], label: str, log) -> dict:
+    """GD from ``start(b) -> (W0 (m, d), c0 (m,))`` on the ``n`` target samples of instance ``b``, per instance.
+
+    Returns arrays ``risk``, ``train_loss``, ``steps``, ``converged``, each ``(B,)``.
+    """
+    m, n, seed, t = spec["width"], spec["n"], spec["seed"], spec["train"]
+    out = {key: [] for key in ("risk", "train_loss", "steps", "converged")}
+    for b in range(spec["instances"]):
+        Wt, a = R.make_teacher(spec["d"], spec["m_star"], seed, b)
+        X, y = R.target_sample(Wt, a, n, spec["sigma"], seed, b)
+        W0, c0 = start(b)
+        W, c, steps, conv, loss = R.train_student(X, y, W0, c0, t["lr"], t["max_steps"], t["tol"], t["lr_max"],
+                                                  progress=lambda line: log(f"{label} instance {b}: {line}"))
+        for key, val in (("risk", R.population_risk(W, c / m, Wt, a)), ("train_loss", loss), ("steps", steps),
+                         ("converged", conv)):
+            out[key].append(val)
+    return {key: np.asarray(val) for key, val in out.items()}
