@@ -27,7 +27,8 @@ except tcfg.ConfigError as err:
     raise WorkflowError(str(err)) from None
 
 RES = CFG["results"]
-# The interpreter of per-job rules: the environment's own with --use-conda, else the one running Snakemake.
+# The interpreter of per-job rules, written into their shell commands when the workflow is parsed: the
+# environment's own with --use-conda, else the one running Snakemake.
 PYTHON = (
     "python"
     if workflow.deployment_settings.deployment_method

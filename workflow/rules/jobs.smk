@@ -31,5 +31,5 @@ for _study in STUDIES.values():
                 kernel=_kind.kernel,
                 inputs=job_input_args,
             shell:
-                "{PYTHON} -m transferability.core.runner --kernel {params.kernel} --spec {params.spec:q}"
+                f"{PYTHON} -m transferability.core.runner --kernel {{params.kernel}} --spec {{params.spec:q}}"
                 " --output {output:q} --log {log:q} {params.inputs}"
