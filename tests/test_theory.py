@@ -1,4 +1,4 @@
-"""Closed forms of science.md section 3 against Monte Carlo (fixed seeds, tolerances from the MC error)."""
+"""The closed forms of the theory against Monte Carlo (fixed seeds, tolerances from the MC error)."""
 
 import numpy as np
 import pytest

@@ -2,11 +2,11 @@
 # the cross-experiment summary and figures; the distance study (Appendix A).
 
 if "linear" in STUDIES:
-    from transferability.linear.study import FIGURE_TABLES
+    from transferability.linear.study import FIGURE_TABLES, FIGURES
 
     LINEAR = STUDIES["linear"]
     EXP = LINEAR.experiments
-    LINEAR_FIGURES = {
+    REPORT_CATEGORY = {
         "phase_linear_transfer": "Phase diagrams",
         "phase_fine_tune": "Phase diagrams",
         "slices": "Slices",
@@ -84,7 +84,7 @@ if "linear" in STUDIES:
         script:
             "../scripts/concat_csv.py"
 
-    for _fig, _category in LINEAR_FIGURES.items():
+    for _fig in FIGURES:
 
         rule:
             name:
@@ -96,7 +96,7 @@ if "linear" in STUDIES:
                 png=report(
                     f"{RES}/{{exp}}/figures/{_fig}.png",
                     caption=f"../report/{_fig}.rst",
-                    category=_category,
+                    category=REPORT_CATEGORY[_fig],
                     labels={"experiment": "{exp}", "figure": _fig},
                 ),
             log:

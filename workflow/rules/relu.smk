@@ -2,7 +2,9 @@
 
 if "relu" in STUDIES:
     RELU = STUDIES["relu"]
-    RELU_TABLES = ["runs", "means", "fit", "theory", "pretraining", "scratch", "gram"]
+    from transferability.relu.study import FIGURES as RELU_FIGURES
+    from transferability.relu.study import TABLES as RELU_TABLES
+
     RELU_REPORTED = ["fit", "theory"]
 
     rule relu_aggregate:
@@ -32,13 +34,7 @@ if "relu" in STUDIES:
         script:
             "../scripts/relu_aggregate.py"
 
-    for _fig in [
-        "phase_linear_transfer",
-        "phase_fine_tune",
-        "scratch_power_law",
-        "p_perp",
-        "kernels",
-    ]:
+    for _fig in RELU_FIGURES:
 
         rule:
             name:

@@ -9,10 +9,11 @@ construction. Wildcard values are canonical strings (``fmt``), as they appear in
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from .canonical import canonical
+from .canonical import canonical, fmt
 from .provenance import code_version
+from .store import load_cell
 
 __all__ = ["JobKind", "Job", "Study"]
 
@@ -28,7 +29,6 @@ class JobKind:
     name: str
     kernel: str
     pattern: str
-    wildcards: dict[str, str] = field(default_factory=dict)
     group: str | None = None
 
 
@@ -125,6 +125,14 @@ class Study(ABC):
         if inputs:
             spec["inputs"] = inputs
         return canonical(spec)
+
+    def load(self, kind: str, **wc) -> dict:
+        """Arrays of one per-job file, verified against the spec this study implies (floats as in paths).
+
+        Raises ``store.CellFileError`` or ``store.StaleCellError`` naming the file.
+        """
+        wc = {k: fmt(v) if isinstance(v, float) else str(v) for k, v in wc.items()}
+        return load_cell(self.path(kind, wc), expect=self.spec(kind, wc))[1]
 
     def input_paths(self, kind: str, wc: dict) -> dict[str, str]:
         return {name: self.path(j.kind, j.wc) for name, j in self.inputs(kind, wc).items()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["mean_se", "zero_between"]
+__all__ = ["mean_se", "zero_between", "nearest"]
 
 
 def mean_se(x) -> tuple[float, float]:
@@ -19,3 +19,9 @@ def zero_between(x0: float, x1: float, y0: float, y1: float, log: bool = False) 
     if log:
         return float(np.exp(np.log(x0) + f * (np.log(x1) - np.log(x0))))
     return float(x0 + f * (x1 - x0))
+
+
+def nearest(values, target: float) -> float:
+    """The element of ``values`` closest to ``target``."""
+    values = np.asarray(sorted(set(values)), dtype=float)
+    return float(values[np.argmin(np.abs(values - target))])

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..core.canonical import fmt
-from ..core.store import load_cell
+from ..core.tables import nearest
 from . import aggregate, theory
 from .study import LinearStudy
 
@@ -26,11 +25,6 @@ def ridge_curve(theta_deg: float, gamma: float, n: int, sigma: float, lam_max: f
                          "risk_n_inf": theory.ridge_transfer_risk(th, lam), "risk_exact": exact})
 
 
-def _nearest(values, target: float) -> float:
-    values = np.asarray(sorted(set(values)), dtype=float)
-    return float(values[np.argmin(np.abs(values - target))])
-
-
 def collect_experiment(record: dict) -> dict[str, pd.DataFrame]:
     """Tables ``runs`` (tidy), ``cell_means``, ``agreement``, ``pretraining``, ``fine_tune_break_even`` and
     ``ridge_curve`` for the one experiment of a ``LinearStudy`` record.
@@ -41,8 +35,7 @@ def collect_experiment(record: dict) -> dict[str, pd.DataFrame]:
     (e,) = study.experiments.values()
 
     def load(kind: str, **wc):
-        wc = {"exp": e.name, **{k: (fmt(v) if isinstance(v, float) else str(v)) for k, v in wc.items()}}
-        return load_cell(study.path(kind, wc), expect=study.spec(kind, wc))[1]
+        return study.load(kind, exp=e.name, **wc)
 
     exp = {"name": e.name, "d": e.d, "sigma": e.sigma, "source_gamma": e.source_gamma, "source_sigma": e.source_sigma}
     frames, pre_rows = [], []
@@ -70,12 +63,12 @@ def collect_experiment(record: dict) -> dict[str, pd.DataFrame]:
             lt = load("linear_transfer", gamma=g, seed=seed)
             for i, th in enumerate(e.thetas_deg):
                 ft = load("fine_tune", theta=th, gamma=g, seed=seed)
-                frames.append(aggregate.cell_rows(exp, th, g, n, seed, ft, {k: lt[k][i] for k in ("risk", "train_loss")},
-                                                  e.ridge))
+                lt_i = {k: lt[k][i] for k in ("risk", "train_loss")}
+                frames.append(aggregate.cell_rows(exp, th, g, n, seed, ft, lt_i, e.ridge))
     runs = aggregate.tidy_table(frames)
     means = aggregate.cell_means(runs)
-    th = _nearest(e.thetas_deg, e.ridge_figure_theta_deg)
-    g = _nearest(e.gammas, e.ridge_figure_gamma)
+    th = nearest(e.thetas_deg, e.ridge_figure_theta_deg)
+    g = nearest(e.gammas, e.ridge_figure_gamma)
     return {
         "runs": runs,
         "cell_means": means,

@@ -16,6 +16,7 @@ from matplotlib.colors import TwoSlopeNorm  # noqa: E402
 
 from ..core.style import CMAP, DEEP, sample_colormap, save, style as _style  # noqa: E402
 from ..core.style import edges as _edges  # noqa: E402
+from ..core.tables import nearest  # noqa: E402
 from .distances import distances_at  # noqa: E402
 
 __all__ = [
@@ -34,12 +35,6 @@ __all__ = [
 ]
 
 METHOD_LABEL = {"linear_transfer": "linear transfer", "fine_tune": "fine-tuning", "scratch": "scratch"}
-
-
-def nearest(values, target: float) -> float:
-    """The element of ``values`` closest to ``target``."""
-    values = np.asarray(sorted(set(values)), dtype=float)
-    return float(values[np.argmin(np.abs(values - target))])
 
 
 def _slice(means: pd.DataFrame, method: str, theta_deg: float, lam: float = 0.0) -> pd.DataFrame:

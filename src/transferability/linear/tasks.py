@@ -1,4 +1,4 @@
-"""Source/target regression tasks and target designs (science.md section 1).
+"""Source/target regression tasks and target designs.
 
 Shapes: ``B`` instances, input dimension ``d``, ``n`` target samples, ``r = min(n, d)``.
 """

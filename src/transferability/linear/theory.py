@@ -1,4 +1,4 @@
-"""Closed-form theory of transfer in linear regression (science.md section 3).
+"""Closed-form theory of transfer in linear regression, with the finite-source results of Appendix C.
 
 Every function is a pure, vectorised numpy expression that broadcasts over its arguments.
 Conventions: ``theta`` in radians, ``gamma = n/d``, ``s2 = sigma**2`` (target label noise variance).
@@ -165,7 +165,7 @@ def _balance_terms(n, d, s2):
 
 
 def fine_tune_transferability_balanced(theta, n, d, s2):
-    """T_ft with the balancedness factor: (1 - n/d)(2 c cos(theta) - c^2), 0 for n >= d (claim, science.md)."""
+    """T_ft with the balancedness factor: (1 - n/d)(2 c cos(theta) - c^2), 0 for n >= d (a claim beyond the paper)."""
     theta, n, d, s2 = np.broadcast_arrays(_f(theta), _f(n), _f(d), _f(s2))
     a, b = _balance_terms(n, d, s2)
     c = balancedness_factor(a, b)

@@ -9,8 +9,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..core.canonical import fmt
-from ..core.store import load_cell
 from ..core.tables import mean_se, zero_between
 from .model import fit_power_law, power_law_crossing
 from .study import ReluStudy
@@ -24,9 +22,7 @@ def collect_relu(record: dict) -> dict[str, pd.DataFrame]:
     study = ReluStudy.from_record(record)
     r = study.cfg
 
-    def load(kind: str, **wc):
-        wc = {k: (fmt(v) if isinstance(v, float) else str(v)) for k, v in wc.items()}
-        return load_cell(study.path(kind, wc), expect=study.spec(kind, wc))[1]
+    load = study.load
 
     pre_rows, scratch_rows, cell_rows = [], [], []
     for seed in r.seeds:
