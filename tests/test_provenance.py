@@ -18,10 +18,11 @@ SCRIPTS = sorted(str(p) for p in (REPO / "workflow" / "scripts").glob("*.py"))
 
 
 def _runtime_closure(entry: str) -> set[str]:
-    """Package modules loaded after importing ``entry`` (a module, or a script's import lines) in a fresh process."""
+    """Package modules loaded after importing ``entry`` (a module, or a script's import lines, at any indentation)
+    in a fresh process."""
     if entry.endswith(".py"):
-        lines = [ln for ln in Path(entry).read_text().splitlines() if ln.startswith(("from transferability",
-                                                                                      "import transferability"))]
+        lines = [ln.strip() for ln in Path(entry).read_text().splitlines()
+                 if ln.strip().startswith(("from transferability", "import transferability"))]
         code = "\n".join(lines)
     else:
         code = f"import {entry}"

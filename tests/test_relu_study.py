@@ -76,7 +76,10 @@ def test_relu_tables_pair_scratch_and_transfer_per_instance():
     for mu in mus:
         for n in ns:
             for b in range(2):
-                base = {"mu": mu, "n": n, "seed": 0, "instance": b, "converged": True, "steps": 0}
+                # instance 1 at mu = 0.6 has an unconverged pretraining: every transfer row of it is flagged
+                ok = not (mu == 0.6 and b == 1)
+                base = {"mu": mu, "n": n, "seed": 0, "instance": b, "converged": True, "steps": 0,
+                        "pretrain_converged": ok}
                 rows.append({**base, "method": "linear_transfer", "lam": 0.01, "risk": 0.1 * mu})
                 rows.append({**base, "method": "linear_transfer_limit", "lam": 0.01, "risk": 0.1 * mu})
                 rows.append({**base, "method": "fine_tune", "lam": np.nan, "risk": 0.5 / n})
@@ -85,6 +88,9 @@ def test_relu_tables_pair_scratch_and_transfer_per_instance():
     assert np.allclose(runs["T"], runs.scratch_risk - runs.risk)
     ft = t["means"].query("method == 'fine_tune' and n == 20")
     assert np.allclose(ft.T_mean, (1.0 / 20 * 1.05) - 0.5 / 20)
+    flagged = t["means"].groupby("mu").flagged.sum()
+    assert flagged[0.2] == 0 and flagged[0.6] == 3 * len(ns)  # three methods x every n
+    assert (t["means"].pretrain_unconverged == t["means"].flagged).all()
     th = t["theory"].set_index("mu")
     # mean scratch risk 1.05/n meets 0.02 (mu = 0.2) between n = 40 and 80, and 0.06 (mu = 0.6) between 10 and 20
     assert th.loc[0.2, "n_cross_lt_lo"] == 40 and th.loc[0.2, "n_cross_lt_hi"] == 80

@@ -123,9 +123,14 @@ def _theory_main(args) -> int:
 
 
 def _plan_main(args) -> int:
+    from .config import ConfigError
     from .plan import plan_report
 
-    print(plan_report(args.configfile, args.directory))
+    try:
+        print(plan_report(args.configfile, args.directory))
+    except (ConfigError, FileNotFoundError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     return 0
 
 

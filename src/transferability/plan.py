@@ -12,9 +12,10 @@ import os
 from pathlib import Path
 
 import numpy as np
-import yaml
 
+from . import capacity
 from . import config as tcfg
+from .configfile import read_config_file
 from .core.store import load_cell
 from .core.study import Job, Study
 
@@ -37,9 +38,9 @@ def load_merged_config(configfile: str, directory: str = ".") -> dict:
     """
     base = Path(directory) / "config.yaml"
     path = Path(configfile) if Path(configfile).is_absolute() else Path(directory) / configfile
-    cfg = yaml.safe_load(base.read_text()) if base.exists() else {}
+    cfg = read_config_file(base) if base.exists() else {}
     if not base.exists() or path.resolve() != base.resolve():
-        cfg = merge(cfg, yaml.safe_load(path.read_text()) or {})
+        cfg = merge(cfg, read_config_file(path))
     return tcfg.validate_config(cfg, workdir=directory)
 
 
@@ -132,6 +133,11 @@ def plan_report(configfile: str = "config.yaml", directory: str = ".", cores: in
         total_s, unknown = total_s + est, unknown + unk
         for line in _summary_lines(study, status):
             lines.append(line)
+        estimates = capacity.kind_estimates(study)
+        lines.append(f"{study.name} jobs, memory and run-time estimates (the same as the cluster requests):")
+        lines += capacity.describe(estimates)
+        lines += [f"  does not fit: {e}" for e in capacity.memory_errors(
+            estimates, capacity.physical_memory_mb(), "this machine's memory")]
     if unknown:
         lines.append(f"estimate: at least {total_s / cores / 60:.1f} min on {cores} cores; {unknown} jobs have no "
                      "recorded benchmark of the same kind and size (run part of the grid first to calibrate)")

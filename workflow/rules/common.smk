@@ -6,7 +6,9 @@ import sys
 
 from snakemake.exceptions import WorkflowError
 
+from transferability import capacity
 from transferability import config as tcfg
+from transferability.configfile import check_config_files
 from transferability.core.provenance import code_version
 
 # One BLAS thread per job: parallelism comes from running cells side by side, and per-cell numbers
@@ -20,6 +22,8 @@ os.environ.setdefault("MALLOC_MMAP_THRESHOLD_", str(64 * 2**20))
 os.environ.setdefault("MALLOC_TRIM_THRESHOLD_", str(256 * 2**20))
 
 try:
+    # Snakemake merged its config files last-key-wins; refuse any file that repeats a key or asks for yte.
+    check_config_files(workflow.configfiles)
     CFG = tcfg.validate_config(
         config, tcfg.load_schema(workflow.source_path("../schemas/config.schema.yaml"))
     )
@@ -81,3 +85,34 @@ def job_resource(study, kind, key):
     return lambda wildcards, attempt: study.resources(
         kind, dict(wildcards.items()), attempt
     )[key]
+
+
+def capacity_check():
+    """Refuse, before any job, jobs whose memory cannot fit (see ``transferability.capacity.check``)."""
+    value = lambda res: getattr(res, "value", res)
+    mem = workflow.global_resources.get("mem_mb")
+    overrides = getattr(workflow.resource_settings, "_parsed_overwrite_resources", {})
+    requested = {
+        key: {rule: value(res[key]) for rule, res in overrides.items() if key in res}
+        for key in ("mem_mb", "runtime")
+    }
+    errors, warnings = capacity.check(
+        STUDIES.values(), workflow.local_exec, value(mem), requested
+    )
+    for line in warnings:
+        print(f"warning: {line}", file=sys.stderr)
+    if errors:
+        raise WorkflowError(
+            "jobs that cannot fit, refused before any job ran:\n  "
+            + "\n  ".join(errors)
+        )
+
+
+onstart:
+    capacity_check()
+
+
+onsuccess:
+    for _study in STUDIES.values():
+        for _line in _study.summary():
+            print(_line)

@@ -1,12 +1,11 @@
 """Snakemake adapter: verify and collect every per-job file of the ReLU study into its tables."""
 
-import sys
+from transferability.core.joblog import job_log
 
-sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
+with job_log(snakemake.log[0]):  # noqa: F821
+    from transferability.relu.aggregate import collect_relu
 
-from transferability.relu.aggregate import collect_relu  # noqa: E402
-
-tables = collect_relu(snakemake.params.study)  # noqa: F821
-for key, table in tables.items():
-    # the Gram matrices only feed a picture: 8 significant digits keep the file small
-    table.to_csv(snakemake.output[key], index=False, float_format="%.8g" if key == "gram" else None)  # noqa: F821
+    tables = collect_relu(snakemake.params.study)  # noqa: F821
+    for key, table in tables.items():
+        # the Gram matrices only feed a picture: 8 significant digits keep the file small
+        table.to_csv(snakemake.output[key], index=False, float_format="%.8g" if key == "gram" else None)  # noqa: F821

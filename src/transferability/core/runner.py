@@ -6,9 +6,35 @@ import importlib
 import sys
 import time
 
+import numpy as np
+
 from .store import load_cell, save_cell
 
-__all__ = ["run_job"]
+__all__ = ["run_job", "convergence_line"]
+
+_STOP_NAMES = {1: "step budget", 2: "measured rate"}
+
+
+def convergence_line(arrays: dict) -> str | None:
+    """How many of a job's runs did not converge, which ones and why (``converged``, optional ``stop_reason``,
+    arrays of shape (B,) or (B, K)); None when the job has no convergence record."""
+    if "converged" not in arrays:
+        return None
+    ok = np.asarray(arrays["converged"]).astype(bool)
+    bad = np.argwhere(~ok)
+    if not bad.size:
+        return f"all {ok.size} runs converged"
+    if ok.ndim == 1:
+        label, items = "instances", [str(int(i)) for i in bad[:50, 0]]
+    else:  # (instance, column): a scratch job's columns are its weight decays
+        label, items = "(instance, column)", ["(" + ", ".join(map(str, idx)) + ")" for idx in bad[:50]]
+    where = ", ".join(items) + (" ..." if len(bad) > 50 else "")
+    why = ""
+    if "stop_reason" in arrays:
+        reasons = np.asarray(arrays["stop_reason"])[~ok]
+        why = "; stopped by " + ", ".join(f"{name}: {int(np.sum(reasons == code))}"
+                                          for code, name in _STOP_NAMES.items() if np.any(reasons == code))
+    return f"NOT CONVERGED: {len(bad)} of {ok.size} runs ({label} {where}){why}"
 
 
 def run_job(spec: dict, kernel: str, inputs: dict[str, str], output: str, log_path: str | None = None) -> None:
@@ -29,6 +55,9 @@ def run_job(spec: dict, kernel: str, inputs: dict[str, str], output: str, log_pa
         log(f"start {spec['study']} {spec['job']} -> {output}")
         out = importlib.import_module(kernel).compute(spec, arrays, log)
         save_cell(output, spec, out)
+        line = convergence_line(out)
+        if line:
+            log(line)
         log(f"done in {time.perf_counter() - t0:.2f} s")
     finally:
         if log_fh is not sys.stderr:

@@ -86,8 +86,20 @@ class Study(ABC):
         """The config values a job's output depends on (without inputs and code version)."""
 
     @abstractmethod
+    def peak_bytes(self, kind: str, wc: dict) -> int:
+        """Estimated peak memory a job allocates (beyond the interpreter), from the config."""
+
+    @abstractmethod
     def resources(self, kind: str, wc: dict, attempt: int) -> dict[str, int]:
         """``mem_mb`` and ``runtime`` (minutes) for a job, doubled per retry."""
+
+    def size_keys(self, wc: dict) -> list[str]:
+        """The config keys that set a job's memory (named when a job cannot fit)."""
+        return []
+
+    def summary(self) -> list[str]:
+        """One line per experiment (or for the study) on its runs' convergence, from the tables made so far."""
+        return []
 
     @abstractmethod
     def tables(self) -> list[str]:

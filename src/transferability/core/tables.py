@@ -1,10 +1,10 @@
-"""Table helpers shared by the studies: mean and standard error, and where a curve crosses zero."""
+"""Table helpers shared by the studies: mean and standard error, where a curve crosses zero, run summaries."""
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["mean_se", "zero_between", "nearest"]
+__all__ = ["mean_se", "zero_between", "nearest", "convergence_summary"]
 
 
 def mean_se(x) -> tuple[float, float]:
@@ -25,3 +25,15 @@ def nearest(values, target: float) -> float:
     """The element of ``values`` closest to ``target``."""
     values = np.asarray(sorted(set(values)), dtype=float)
     return float(values[np.argmin(np.abs(values - target))])
+
+
+def convergence_summary(name: str, means) -> str:
+    """One line on a study's or experiment's runs from its cell-means table (columns ``method, count,
+    unconverged, pretrain_unconverged, scratch_unconverged, flagged``): how many runs, how many did not converge
+    (by method), and how many stand on an unconverged pretraining or paired scratch run."""
+    own = means.groupby("method").unconverged.sum()
+    parts = ", ".join(f"{m} {int(v)}" for m, v in own.items() if v)
+    return (f"{name}: {int(means['count'].sum()):,} runs; not converged: {int(own.sum())}"
+            + (f" ({parts})" if parts else "")
+            + f"; on an unconverged pretraining: {int(means.pretrain_unconverged.sum())}"
+            + f", on an unconverged scratch run: {int(means.scratch_unconverged.sum())}")

@@ -2,7 +2,10 @@
 
 The tidy table has one row per (method, theta, gamma, seed, instance, lambda) with columns
 ``experiment, method, theta_deg, gamma, n, d, sigma, seed, instance, lam, risk, train_loss, steps,
-converged, T`` where ``T = R_scratch - R_method`` is paired by (gamma, seed, instance).
+converged, stop_reason, pretrain_converged, scratch_converged, T`` where ``T = R_scratch - R_method`` is paired
+by (gamma, seed, instance). Convergence travels with every row: ``converged`` is the run's own training (linear
+transfer has none, a closed-form readout, so it carries its pretraining's), ``pretrain_converged`` and
+``scratch_converged`` those of its inputs.
 """
 
 from __future__ import annotations
@@ -32,6 +35,10 @@ NEAR_ONE = 0.1
 # A cell agrees with theory when |mean - theory| <= 3 SE + ATOL. ATOL is a numerical floor for cells whose
 # spread is zero in exact arithmetic (sigma = 0 and gamma > 1, where every risk is 0 up to the train tolerance).
 ATOL = 1e-3
+AGREEMENT_COLUMNS = ["experiment", "method", "theory", "quantity", "cells", "mae", "max_abs_error", "within_3se",
+                     "unconverged", "unconverged_away"]
+BREAK_EVEN_COLUMNS = ["experiment", "gamma", "n", "sigma", "cells", "observed_deg", "observed_se_deg", "paper_deg",
+                      "balanced_deg", "chi2_paper", "chi2_balanced"]
 
 
 def _base(exp: dict, gamma: float, n: int, seed: int, B: int) -> dict:
@@ -68,6 +75,7 @@ def scratch_rows(exp: dict, gamma: float, n: int, seed: int, a: dict, weight_dec
                     "steps": a["steps"][:, k],
                     "converged": a["converged"][:, k].astype(bool),
                     "stop_reason": a["stop_reason"][:, k],
+                    "pretrain_converged": True,
                 }
             )
         )
@@ -75,9 +83,11 @@ def scratch_rows(exp: dict, gamma: float, n: int, seed: int, a: dict, weight_dec
 
 
 def cell_rows(exp: dict, theta_deg: float, gamma: float, n: int, seed: int, ft: dict, lt: dict,
-              ridge) -> pd.DataFrame:
+              ridge, pre: dict) -> pd.DataFrame:
     """Rows of one cell: fine-tuning (arrays ``(B,)`` of the fine_tune job) and linear transfer (arrays
-    ``(B, K)`` of the linear_transfer job) for each ridge value."""
+    ``(B, K)`` of the linear_transfer job) for each ridge value; ``pre`` holds the pretraining's ``converged``
+    and ``stop_reason`` ``(B,)``, carried into every row (and into linear transfer's own convergence)."""
+    pre_ok = pre["converged"].astype(bool)
     B = ft["risk"].shape[0]
     frames = [
         pd.DataFrame(
@@ -91,6 +101,7 @@ def cell_rows(exp: dict, theta_deg: float, gamma: float, n: int, seed: int, ft: 
                 "steps": ft["steps"],
                 "converged": ft["converged"].astype(bool),
                 "stop_reason": ft["stop_reason"],
+                "pretrain_converged": pre_ok,
             }
         )
     ]
@@ -105,8 +116,9 @@ def cell_rows(exp: dict, theta_deg: float, gamma: float, n: int, seed: int, ft: 
                     "risk": lt["risk"][:, j],
                     "train_loss": lt["train_loss"][:, j],
                     "steps": 0,
-                    "converged": True,
-                    "stop_reason": 0,
+                    "converged": pre_ok,
+                    "stop_reason": pre["stop_reason"],
+                    "pretrain_converged": pre_ok,
                 }
             )
         )
@@ -137,7 +149,7 @@ def tidy_table(frames: list[pd.DataFrame]) -> pd.DataFrame:
     df["T_tuned"] = np.where(transfer, df["tuned_risk"] - df["risk"], np.nan)
     cols = ["experiment", "method", "theta_deg", "gamma", "n", "d", "sigma", "source_gamma", "source_sigma",
             "seed", "instance", "lam", "weight_decay", "risk", "train_loss", "steps", "converged",
-            "stop_reason", "scratch_converged", "T", "T_tuned"]
+            "stop_reason", "pretrain_converged", "scratch_converged", "T", "T_tuned"]
     order = ["method", "lam", "weight_decay", "theta_deg", "gamma", "seed", "instance"]
     return df[cols].sort_values(order).reset_index(drop=True)
 
@@ -145,15 +157,20 @@ def tidy_table(frames: list[pd.DataFrame]) -> pd.DataFrame:
 def cell_means(df: pd.DataFrame) -> pd.DataFrame:
     """Mean and standard error of risk and T per (method, lam, theta, gamma).
 
-    ``unconverged`` counts the method's own runs that hit the step budget; ``scratch_unconverged`` counts the
-    paired scratch runs that did (either makes the cell's T unreliable).
+    ``unconverged`` counts the method's own runs that did not converge (``stopped_by_rate`` of them stopped by
+    their measured rate); ``pretrain_unconverged`` and ``scratch_unconverged`` the runs whose pretraining or
+    paired scratch run did not; ``flagged`` the runs with any of the three (each makes the cell's T unreliable).
     """
     keys = ["experiment", "method", "lam", "weight_decay", "theta_deg", "gamma", "n", "d", "sigma",
             "source_gamma", "source_sigma"]
+    scratch_ok = (df.method == "scratch") | df.scratch_converged.fillna(True).astype(bool)
+    pre_ok = df.pretrain_converged.astype(bool)
     g = df.assign(
         unconverged=~df.converged,
         stopped_by_rate=df.stop_reason == STOP_PREDICTED,
-        scratch_unconverged=(df.method != "scratch") & ~df.scratch_converged.fillna(True).astype(bool),
+        pretrain_unconverged=~pre_ok,
+        scratch_unconverged=~scratch_ok,
+        flagged=~(df.converged.astype(bool) & pre_ok & scratch_ok),
     ).groupby(keys, dropna=False)
     out = g.agg(
         risk_mean=("risk", "mean"),
@@ -165,7 +182,9 @@ def cell_means(df: pd.DataFrame) -> pd.DataFrame:
         count=("risk", "size"),
         unconverged=("unconverged", "sum"),
         stopped_by_rate=("stopped_by_rate", "sum"),
+        pretrain_unconverged=("pretrain_unconverged", "sum"),
         scratch_unconverged=("scratch_unconverged", "sum"),
+        flagged=("flagged", "sum"),
     ).reset_index()
     out["risk_se"] = out.risk_sd / np.sqrt(out["count"])
     out["T_se"] = out.T_sd / np.sqrt(out["count"])
@@ -180,7 +199,8 @@ def agreement_summary(means: pd.DataFrame) -> pd.DataFrame:
     (the end point with the balancedness factor c, a claim beyond the paper).
 
     Cells with ``|gamma - 1| < NEAR_ONE`` or without a finite closed form are excluded; ``unconverged``
-    counts runs over all cells, ``unconverged_away`` those away from gamma = 1.
+    counts the flagged runs (own training, pretraining or paired scratch run not converged) over all cells,
+    ``unconverged_away`` those away from gamma = 1.
     """
     rows = []
     means = means[means.weight_decay.fillna(0.0) == 0.0]
@@ -214,11 +234,11 @@ def agreement_summary(means: pd.DataFrame) -> pd.DataFrame:
                     "mae": float(err.mean()),
                     "max_abs_error": float(err.max()),
                     "within_3se": float(np.mean(err <= 3.0 * se[use] + ATOL)),
-                    "unconverged": int(m.unconverged.sum()),
-                    "unconverged_away": int(m.unconverged.to_numpy()[away].sum()),
+                    "unconverged": int(m.flagged.sum()),
+                    "unconverged_away": int(m.flagged.to_numpy()[away].sum()),
                 }
             )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=AGREEMENT_COLUMNS)
 
 
 def fine_tune_break_even(means: pd.DataFrame) -> pd.DataFrame:
@@ -262,4 +282,4 @@ def fine_tune_break_even(means: pd.DataFrame) -> pd.DataFrame:
             "chi2_paper": float(np.sum(((T - paper) / se)[ok] ** 2)),
             "chi2_balanced": float(np.sum(((T - bal) / se)[ok] ** 2)) if np.isfinite(bal).all() else np.nan,
         })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=BREAK_EVEN_COLUMNS)

@@ -64,7 +64,7 @@ def collect_experiment(record: dict) -> dict[str, pd.DataFrame]:
             for i, th in enumerate(e.thetas_deg):
                 ft = load("fine_tune", theta=th, gamma=g, seed=seed)
                 lt_i = {k: lt[k][i] for k in ("risk", "train_loss")}
-                frames.append(aggregate.cell_rows(exp, th, g, n, seed, ft, lt_i, e.ridge))
+                frames.append(aggregate.cell_rows(exp, th, g, n, seed, ft, lt_i, e.ridge, pre))
     runs = aggregate.tidy_table(frames)
     means = aggregate.cell_means(runs)
     th = nearest(e.thetas_deg, e.ridge_figure_theta_deg)

@@ -70,7 +70,7 @@ def phase_diagram(
     thetas = np.sort(m.theta_deg.unique())
     gammas = np.sort(m.gamma.unique())
     grid = m.pivot(index="gamma", columns="theta_deg", values="T_mean").reindex(index=gammas, columns=thetas)
-    unconv = (m.unconverged + m.scratch_unconverged).to_frame("u").assign(gamma=m.gamma, theta_deg=m.theta_deg)
+    unconv = m.flagged.to_frame("u").assign(gamma=m.gamma, theta_deg=m.theta_deg)
     unconv = unconv.pivot(index="gamma", columns="theta_deg", values="u").reindex(index=gammas, columns=thetas)
     th_t, g_t, Z_t = _theory_pivot(theory[theory.gamma <= gammas.max() * 1.05], theory_column)
     finite = np.concatenate([grid.to_numpy().ravel(), Z_t.ravel()])

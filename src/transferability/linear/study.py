@@ -73,6 +73,9 @@ class LinearStudy(Study):
                 errors.append(f"config key 'distances.experiment': no experiment named {dist['experiment']!r}")
             elif cfg.get("run") and dist["experiment"] not in cfg["run"]:
                 errors.append(f"config key 'distances.experiment': {dist['experiment']!r} is not in run")
+            elif not cfg["experiments"][dist["experiment"]].get("sigma", 0) > 0:
+                errors.append(f"config key 'distances.experiment': {dist['experiment']!r} has sigma = 0, where the "
+                              "KL divergence between tasks is infinite; choose an experiment with sigma > 0")
             for i, th in enumerate(dist["sweep_deg"]):
                 if not 0.0 <= th <= 180.0:
                     errors.append(f"config key 'distances.sweep_deg[{i}]': {th} is outside [0, 180] degrees")
@@ -134,16 +137,59 @@ class LinearStudy(Study):
                     "train": e.train_spec()}
         raise KeyError(f"unknown job kind {kind!r} of the linear study")
 
-    def resources(self, kind: str, wc: dict, attempt: int) -> dict[str, int]:
-        """Memory from ``copies`` float64 arrays of shape (instances, d, width); minutes from max_steps x size."""
+    def peak_bytes(self, kind: str, wc: dict) -> int:
+        """Peak memory a job allocates, as copies of its arrays plus 2 MiB of file buffers.
+
+        ``net`` is one float64 copy of every instance's weights (d w + (L - 2) w^2 + w each), ``design`` the
+        target designs in SVD form (d min(n, d) per instance) plus one instance's n x d sample and its SVD.
+        The copy counts bound the traced peaks of every job kind (``tests/test_capacity.py``).
+        """
         e = self.experiments[wc["exp"]]
-        K = len(e.weight_decays)
-        copies, weight = {"tasks": (0, 0), "design": (3, 0), "pretrain": (6, 5), "scratch": (8 * K, 5 * K),
-                          "linear_transfer": (4 + len(e.thetas_deg) * len(e.ridge) / e.width, 0),
-                          "fine_tune": (4, 1)}[kind]
-        mem = (400 + copies * e.instances * e.d * e.width * 8 / 2**20) * 2 ** (attempt - 1)
+        B, d, w, K = e.instances, e.d, e.width, len(e.weight_decays)
+        n = e.n_of(float(wc["gamma"])) if "gamma" in wc else d
+        net = 8 * B * (d * w + max(e.depth - 2, 0) * w * w + w)
+        design = 8 * (B * d * min(n, d) + 4 * n * d)
+        angles = 8 * B * len(e.thetas_deg) * len(e.ridge) * 2
+        return 2**21 + {"tasks": 8 * 8 * B * d, "design": 3 * design, "pretrain": 14 * net,
+                        "scratch": (4 + 4 * K) * net + 3 * design, "linear_transfer": 4 * net + 3 * design + angles,
+                        "fine_tune": 6 * net + 3 * design}[kind]
+
+    def resources(self, kind: str, wc: dict, attempt: int) -> dict[str, int]:
+        """``peak_bytes`` plus 400 MiB for the interpreter and BLAS, and minutes from max_steps x size; both
+        doubled per retry."""
+        e = self.experiments[wc["exp"]]
+        weight = {"tasks": 0, "design": 0, "pretrain": 5, "scratch": 5 * len(e.weight_decays), "linear_transfer": 0,
+                  "fine_tune": 1}[kind]
+        mem = (400 + self.peak_bytes(kind, wc) / 2**20) * 2 ** (attempt - 1)
         work = e.max_steps * e.instances * e.d * e.width * e.depth / 1e9
         return {"mem_mb": int(mem), "runtime": int((5 + weight * work / 60) * attempt)}
+
+    def size_keys(self, wc: dict) -> list[str]:
+        e = self.experiments[wc["exp"]]
+        keys = ["d", "width", "instances"]
+        if len(e.weight_decays) > 1:
+            keys.append("scratch_weight_decay")
+        return [f"experiments.{wc['exp']}.{k}" for k in keys]
+
+    def summary(self) -> list[str]:
+        import pandas as pd
+
+        from ..core.tables import convergence_summary
+
+        out = []
+        for name in self.experiments:
+            try:
+                means = pd.read_csv(f"{self.results}/{name}/cell_means.csv")
+                agree = pd.read_csv(f"{self.results}/{name}/agreement.csv")
+            except FileNotFoundError:
+                continue
+            line = convergence_summary(name, means[means.method != "scratch_tuned"])
+            t = agree[(agree.theory == "exact") & (agree.quantity == "T")]
+            if len(t):
+                line += "; T within 3 s.e. of theory: " + ", ".join(
+                    f"{r.method} {r.within_3se:.0%} of {r.cells} cells" for r in t.itertuples())
+            out.append(line)
+        return out
 
     def restrict(self, name: str) -> "LinearStudy":
         """The same study with one experiment (what that experiment's tables depend on)."""

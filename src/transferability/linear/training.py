@@ -14,8 +14,9 @@ Shapes: ``B`` instances trained together, each with its own step size and stoppi
 Step size: per instance and per step, ``lr = lr_scale / S`` with ``S`` an upper bound on the sharpness of the
 loss at the current weights (data curvature ``2 max(s^2) sum_l prod_{k != l} |W_k|_F^2`` plus the residual
 term ``|g| e_{L-2}(|W|_F)``). GD is then a stable discretisation of gradient flow at every scale, from the
-O(alpha) initialisation to the end point, without hand-tuned learning rates. With the defaults the fine-tuning
-end point differs from the gradient-flow end point by less than 0.005 in risk (tests/test_engine.py).
+O(alpha) initialisation to the end point, without hand-tuned learning rates. With the defaults the fine-tuned
+risk is within 2% (relative) of gradient flow's end point (tests/test_engine.py); the gap is set mostly by ``tol``:
+the train loss reaches it while the weights outside the data's row space still drift, longest near n = d.
 """
 
 from __future__ import annotations

@@ -33,6 +33,7 @@ def collect_relu(record: dict) -> dict[str, pd.DataFrame]:
                     k: float(p[k][b]) for k in ("steps", "converged", "loss", "source_var", "p_perp",
                                                 "target_norm2", "target_var", "cka", "cka_init", "cka_removed")}})
         lts = {mu: load("linear_transfer", mu=mu, seed=seed) for mu in r.mus}
+        pre_ok = {mu: load("pretrain", mu=mu, seed=seed)["converged"].astype(bool) for mu in r.mus}
         for i, n in enumerate(r.ns):
             s = load("scratch", n=n, seed=seed)
             for b in range(r.instances):
@@ -41,14 +42,17 @@ def collect_relu(record: dict) -> dict[str, pd.DataFrame]:
             for mu in r.mus:
                 ft, lt = load("fine_tune", mu=mu, n=n, seed=seed), lts[mu]
                 for b in range(r.instances):
-                    base = {"mu": mu, "n": n, "seed": seed, "instance": b}
+                    # linear transfer is a closed-form readout: its convergence is its pretraining's
+                    base = {"mu": mu, "n": n, "seed": seed, "instance": b, "pretrain_converged": bool(pre_ok[mu][b])}
                     cell_rows.append({**base, "method": "fine_tune", "lam": np.nan, "risk": float(ft["risk"][b]),
                                       "converged": bool(ft["converged"][b]), "steps": int(ft["steps"][b])})
                     for k, lam in enumerate(r.ridge):
                         cell_rows.append({**base, "method": "linear_transfer", "lam": lam,
-                                          "risk": float(lt["risk"][i, b, k]), "converged": True, "steps": 0})
+                                          "risk": float(lt["risk"][i, b, k]), "converged": bool(pre_ok[mu][b]),
+                                          "steps": 0})
                         cell_rows.append({**base, "method": "linear_transfer_limit", "lam": lam,
-                                          "risk": float(lt["limit"][b, k]), "converged": True, "steps": 0})
+                                          "risk": float(lt["limit"][b, k]), "converged": bool(pre_ok[mu][b]),
+                                          "steps": 0})
     tables = relu_tables(pd.DataFrame(pre_rows), pd.DataFrame(scratch_rows), pd.DataFrame(cell_rows),
                          r.phase_lambda)
     p = load("pretrain", mu=r.kernel_figure_mu, seed=r.seeds[0])
@@ -100,10 +104,14 @@ def relu_tables(pre: pd.DataFrame, scratch: pd.DataFrame, cells: pd.DataFrame, p
         r_mean, r_se = mean_se(g.risk)
         t_mean, t_se = mean_se(g["T"])
         s_mean, s_se = mean_se(g.scratch_risk)
+        own, pre_ok, base_ok = (g[c].astype(bool).to_numpy() for c in ("converged", "pretrain_converged",
+                                                                        "scratch_converged"))
         rows.append({"mu": mu, "n": n, "method": method, "lam": lam, "risk_mean": r_mean, "risk_se": r_se,
                      "scratch_mean": s_mean, "scratch_se": s_se, "T_mean": t_mean, "T_se": t_se,
-                     "unconverged": int((~g.converged.astype(bool)).sum()),
-                     "scratch_unconverged": int((~g.scratch_converged.astype(bool)).sum()), "count": len(g)})
+                     "unconverged": int((~own).sum()), "pretrain_unconverged": int((~pre_ok).sum()),
+                     "scratch_unconverged": int((~base_ok).sum()),
+                     "flagged": int((~(own & pre_ok & base_ok)).sum()),
+                     "count": len(g)})
     means = pd.DataFrame(rows)
 
     sm = scratch.groupby("n").risk.agg(["mean", "sem", "count"]).reset_index()

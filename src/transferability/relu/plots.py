@@ -52,7 +52,7 @@ def relu_phase_figure(means: pd.DataFrame, theory: pd.DataFrame, fit: pd.DataFra
     norm = TwoSlopeNorm(vcenter=0.0, vmin=-vmax, vmax=vmax)
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), sharey=True, constrained_layout=True)
     mesh = axes[0].pcolormesh(_edges(mus), _log_edges(ns), Z, cmap=CMAP, norm=norm)
-    unconv = _grid(m.assign(u=m.unconverged + m.scratch_unconverged), "u", mus, ns)
+    unconv = _grid(m.assign(u=m.flagged), "u", mus, ns)
     if np.nansum(unconv) > 0:
         ni, mi = np.nonzero(unconv > 0)
         axes[0].scatter(mus[mi], ns[ni], marker="x", color="k", s=25, label="not converged")

@@ -83,16 +83,41 @@ class ReluStudy(Study):
             return {**target, "mu": float(wc["mu"]), "train": dict(r.train)}
         raise KeyError(f"unknown job kind {kind!r} of the ReLU study")
 
+    def peak_bytes(self, kind: str, wc: dict) -> int:
+        """Peak memory a job allocates: 8 float64 copies of the (n or probe points) x width activations, the
+        width^2 Gram matrices and every instance's hidden layer, plus 2 MiB of file buffers (bounds the traced
+        peaks, ``tests/test_capacity.py``)."""
+        r = self.cfg
+        rows = max(r.ns + (r.kernel_points,))
+        return 2**21 + 8 * 8 * (rows * r.width + r.width**2 + r.instances * r.width * r.d)
+
     def resources(self, kind: str, wc: dict, attempt: int) -> dict[str, int]:
-        """Memory: (n or probe points) x width activations and width^2 Grams. Minutes: instances x (up to 50,000
+        """Memory: ``peak_bytes`` plus 400 MiB for the interpreter and BLAS. Minutes: instances x (up to 50,000
         steps) x 3 x rows x width x d flops at 10 GFLOP/s (benchmarks/relu_bench.py measures about 30 GFLOP/s at
         the paper's size, and a paper-size pretraining took 28,000 steps: a generous upper bound)."""
         r = self.cfg
-        rows = max(r.ns + (r.kernel_points,))
-        mem = (400 + 8 * 8 * (rows * r.width + r.width**2 + r.instances * r.width * r.d) / 2**20) * 2 ** (attempt - 1)
+        mem = (400 + self.peak_bytes(kind, wc) / 2**20) * 2 ** (attempt - 1)
         steps = min(50_000, r.train["max_steps"], r.pretrain["max_steps"])
         seconds = r.instances * steps * 3 * max(r.ns + (r.width,)) * r.width * r.d / 1e10
         return {"mem_mb": int(mem), "runtime": int((5 + seconds / 60) * 2 ** (attempt - 1))}
+
+    def summary(self) -> list[str]:
+        import pandas as pd
+
+        from ..core.tables import convergence_summary
+
+        try:
+            means = pd.read_csv(f"{self.results}/relu/means.csv")
+            scratch = pd.read_csv(f"{self.results}/relu/scratch.csv")
+            pre = pd.read_csv(f"{self.results}/relu/pretraining.csv")
+        except FileNotFoundError:
+            return []
+        return [convergence_summary("relu", means) + f" (scratch runs not converged: "
+                f"{int((~scratch.converged.astype(bool)).sum())} of {len(scratch)}; pretrainings: "
+                f"{int((~pre.converged.astype(bool)).sum())} of {len(pre)})"]
+
+    def size_keys(self, wc: dict) -> list[str]:
+        return [f"relu.{k}" for k in ("d", "width", "n", "instances", "kernel_points")]
 
     def figure_settings(self) -> dict:
         """The config values the figures use beyond the tables."""
