@@ -1,6 +1,7 @@
 """Benchmarks: W1 end to end by phase, the GD step against memory bandwidth, paper-scale jobs, the default run.
 
 Run from the repository root:  .venv/bin/python benchmarks/bench.py [--skip-w1] [--skip-paper] [--default]
+(it also times a dry run of every shipped config).
 Everything printed is measured on this machine in this run, beside the copy bandwidth measured in the same run.
 No ratio against a number from another machine is printed: to compare with the authors' scripts, run them on
 the same machine in the same hour and divide the two wall times yourself.
@@ -199,6 +200,18 @@ def paper_cell(profile: bool) -> None:
           f"about {cpu / 2 / 60:.1f} min on 2 cores")
 
 
+SHIPPED_CONFIGS = ("config.yaml", "config/paper.yaml", "config/extensions.yaml", "benchmarks/w1.yaml")
+
+
+def dry_runs() -> None:
+    """Wall time of ``snakemake -n`` (parse, validate, build the DAG) for every shipped config, from this checkout."""
+    for cfg in SHIPPED_CONFIGS:
+        cmd = [sys.executable, "-m", "snakemake", "-n", "-q", "--configfile", cfg]
+        t = time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True, cwd=REPO)
+        print(f"dry run, {cfg}: {time.perf_counter() - t:.1f} s")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--skip-w1", action="store_true")
@@ -207,6 +220,7 @@ def main() -> None:
     args = ap.parse_args()
     bw = bandwidth_gbs()
     print(f"machine: {os.cpu_count()} cores; measured copy bandwidth (1 thread): {bw:.2f} GB/s")
+    dry_runs()
     if not args.skip_w1:
         w1()
     gd_step_bandwidth(bw)
