@@ -32,8 +32,8 @@ def convergence_summary(name: str, means) -> str:
     unconverged, pretrain_unconverged, scratch_unconverged, flagged``): how many runs, how many did not converge
     (by method), and how many stand on an unconverged pretraining or paired scratch run."""
     own = means.groupby("method").unconverged.sum()
-    parts = ", ".join(f"{m} {int(v)}" for m, v in own.items() if v)
-    return (f"{name}: {int(means['count'].sum()):,} runs; not converged: {int(own.sum())}"
+    parts = ", ".join(f"{m} {int(v):,}" for m, v in own.items() if v)
+    return (f"{name}: {int(means['count'].sum()):,} runs; not converged: {int(own.sum()):,}"
             + (f" ({parts})" if parts else "")
-            + f"; on an unconverged pretraining: {int(means.pretrain_unconverged.sum())}"
-            + f", on an unconverged scratch run: {int(means.scratch_unconverged.sum())}")
+            + f"; on an unconverged pretraining: {int(means.pretrain_unconverged.sum()):,}"
+            + f", on an unconverged scratch run: {int(means.scratch_unconverged.sum()):,}")

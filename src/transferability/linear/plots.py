@@ -319,7 +319,9 @@ def overview_figure(means: pd.DataFrame, theories: dict[str, pd.DataFrame], thet
         ax.set_title(f"{exp} (θ = {th:g}°)")
     axes[0][0].set_ylabel("transferability T")
     axes[0][0].legend(fontsize=8)
-    fig.suptitle("all experiments: points = experiment (mean ± s.e.), lines = theory")
+    # two lines when there are few panels, so the title never runs off a narrow figure
+    sep = "; " if ncol >= 3 else "\n"
+    fig.suptitle(f"all experiments{sep}points: experiment (mean ± s.e.), lines: theory")
     return fig
 
 
