@@ -41,7 +41,10 @@ def test_text_output_and_plot(tmp_path):
     assert png.read_bytes()[:4] == b"\x89PNG" and not (tmp_path / "phase.pdf").exists()  # PNG only, as asked
 
 
-@pytest.mark.parametrize("args", [["--gamma", "-1"], ["--sigma", "-0.1"], ["--theta", "abc"], ["--d", "1"]])
+@pytest.mark.parametrize("args", [["--gamma", "-1"], ["--sigma", "-0.1"], ["--theta", "abc"], ["--d", "1"],
+                                  ["--theta", "400"], ["--theta", "-30"], ["--theta", "1e400"], ["--gamma", "inf"],
+                                  ["--gamma", "nan"], ["--gamma-max", "-1"], ["--sigma", "inf"],
+                                  ["--plot", "/no/such/dir/x.png"], ["--plot", "x.pdf"]])
 def test_bad_flags_are_rejected(args, capsys):
     base = {"--theta": "30deg", "--gamma": "0.5"}
     argv = ["theory"]
@@ -52,3 +55,23 @@ def test_bad_flags_are_rejected(args, capsys):
         main(argv + args)
     assert err.value.code == 2
     assert args[0].lstrip("-") in capsys.readouterr().err
+
+
+def test_json_is_strict_and_angles_read_back_exactly(capsys):
+    """A pole is null, never Infinity (which strict parsers reject); 30deg reads back as 30."""
+    assert main(["theory", "--theta", "30deg", "--gamma", "1", "--sigma", "0.2", "--json"]) == 0
+    text = capsys.readouterr().out
+    rep = json.loads(text, parse_constant=lambda c: pytest.fail(f"non-JSON constant {c}"))
+    assert rep["theta_deg"] == 30.0 and rep["asymptotic"]["R_scratch"] is None
+    assert rep["asymptotic"]["T_linear_transfer"] is None and rep["verdict"]["linear_transfer"] == "undefined"
+
+
+def test_noiseless_scratch_has_no_pole_and_the_verdict_follows_the_exact_values(capsys):
+    """At sigma = 0, gamma = 1 the scratch risk is 0 (the target is interpolated exactly), so linear transfer
+    hurts, asymptotically and at d = 100; with --d the verdict is taken from the exact values."""
+    assert main(["theory", "--theta", "30deg", "--gamma", "1", "--sigma", "0", "--d", "100", "--json"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["asymptotic"]["R_scratch"] == 0.0
+    assert rep["asymptotic"]["T_linear_transfer"] == pytest.approx(-0.25)
+    assert rep["verdict_from"] == "exact" and rep["verdict"]["linear_transfer"].startswith("hurts")
+    assert rep["exact"]["T_linear_transfer"] == pytest.approx(-0.25 * 99 / 98)  # -sin^2 theta (1 + 1/(n-2)) at n=100

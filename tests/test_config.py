@@ -86,12 +86,43 @@ def test_canonical_number_format():
     assert fmt(0.1 + 0.2) == "0.3" and fmt(90.0) == "90" and fmt(22.5) == "22.5" and fmt(1e-12) == "0"
 
 
-@pytest.mark.parametrize("path", ["config.yaml", "config/paper.yaml", "config/extensions.yaml",
-                                  "benchmarks/w1.yaml"])
-def test_shipped_configs_are_valid_as_snakemake_merges_them(path):
+@pytest.mark.parametrize("path, builds", [
+    ("config.yaml", {"sigma0", "sigma0.2", "distances", "relu"}),
+    ("config/paper.yaml", {"paper_sigma0", "paper_sigma0.2", "distances"}),
+    ("config/extensions.yaml", {"finite_gs0.5", "finite_gs1.5", "tuned", "depth3", "depth4", "width50",
+                                "balanced_sigma1"}),
+    ("benchmarks/w1.yaml", {"w1"}),
+    ("config/test.yaml", {"tiny", "distances", "relu"}),
+])
+def test_shipped_configs_build_exactly_their_run_list_as_snakemake_merges_them(path, builds):
+    """Each file merged over config.yaml builds what its ``run`` names, and nothing of config.yaml's own."""
+    from transferability.config import studies
     from transferability.plan import load_merged_config
 
-    cfg = load_merged_config(path)
-    assert experiments(cfg)
-    if path != "config.yaml":
-        assert [e.name for e in experiments(cfg)] == cfg["run"]
+    st = studies(load_merged_config(path))
+    built = set(st["linear"].experiments) if "linear" in st else set()
+    built |= {"distances"} if "linear" in st and st["linear"].distances else set()
+    built |= {"relu"} if "relu" in st else set()
+    assert built == builds
+
+
+def test_run_selects_studies_and_names_what_it_cannot_find():
+    base = {"experiments": {"a": {"d": 10, "sigma": 0.2, "instances": 1, "theta_deg": [30], "gamma": [0.5]}},
+            "relu": {}, "distances": {"experiment": "a"}}
+    from transferability.config import studies
+
+    assert set(studies(validate_config(base))) == {"linear", "relu"}
+    only_relu = studies(validate_config({**base, "run": ["relu"]}))
+    assert set(only_relu) == {"relu"}
+    only_a = studies(validate_config({**base, "run": ["a"]}))
+    assert set(only_a) == {"linear"} and only_a["linear"].distances is None
+    with pytest.raises(ConfigError, match=r"'run\[1\]': no experiment named 'b'"):
+        validate_config({**base, "run": ["a", "b"]})
+    with pytest.raises(ConfigError, match=r"'run\[0\]': 'relu' names the relu block, which is not configured"):
+        validate_config({**base, "relu": None, "run": ["relu"]})
+    with pytest.raises(ConfigError, match=r"'distances.experiment': 'a' is not in run"):
+        validate_config({**base, "run": ["distances", "relu"]})
+    with pytest.raises(ConfigError, match=r"'distances.experiment': 'a' has sigma = 0"):
+        bad = copy.deepcopy(base)
+        bad["experiments"]["a"]["sigma"] = 0.0
+        validate_config(bad)

@@ -38,7 +38,7 @@ def test_relu_config_errors_name_the_key():
     assert "'relu.depth': unknown key" in _errors({"depth": 3})
     assert "experiments.relu" in _errors({}, experiments={"relu": {"d": 10, "sigma": 0, "instances": 1,
                                                                    "theta_deg": [30], "gamma": [0.5]}})
-    with pytest.raises(tcfg.ConfigError, match="'experiments': required"):
+    with pytest.raises(tcfg.ConfigError, match="'run': nothing to build"):
         tcfg.validate_config({"relu": None})
 
 

@@ -33,8 +33,9 @@ def parse_angle(text: str) -> float:
 
 
 def _num(x) -> float | None:
+    """A finite float, or None (JSON null) where the closed form is undefined or infinite (a pole)."""
     x = float(x)
-    return None if math.isnan(x) else (x if math.isfinite(x) else (math.inf if x > 0 else -math.inf))
+    return x if math.isfinite(x) else None
 
 
 def theory_report(theta: float, gamma: float, sigma: float, d: int | None = None) -> dict:
@@ -42,7 +43,7 @@ def theory_report(theta: float, gamma: float, sigma: float, d: int | None = None
     s2 = sigma**2
     out = {
         "theta_rad": theta,
-        "theta_deg": math.degrees(theta),
+        "theta_deg": float(f"{math.degrees(theta):.12g}"),  # 30deg reads back as 30, not 29.999999999999996
         "gamma": gamma,
         "sigma": sigma,
         "asymptotic": {
@@ -68,8 +69,11 @@ def theory_report(theta: float, gamma: float, sigma: float, d: int | None = None
             "T_linear_transfer": _num(theory.linear_transferability_exact(theta, n, d, s2)),
             "T_fine_tune": _num(theory.fine_tune_transferability_exact(theta, n, d)),
         }
-    t_lt, t_ft = out["asymptotic"]["T_linear_transfer"], out["asymptotic"]["T_fine_tune"]
-    out["verdict"] = {"linear_transfer": _verdict(t_lt), "fine_tune": _verdict(t_ft)}
+    # the verdict follows the exact finite-size values when a dimension is given, else the asymptotic ones
+    values = out.get("exact", out["asymptotic"])
+    out["verdict_from"] = "exact" if d is not None else "asymptotic"
+    out["verdict"] = {"linear_transfer": _verdict(values["T_linear_transfer"]),
+                      "fine_tune": _verdict(values["T_fine_tune"])}
     return out
 
 
@@ -82,33 +86,59 @@ def _verdict(T: float | None) -> str:
 
 
 def _print_report(rep: dict) -> None:
-    a = rep["asymptotic"]
-    print(f"theta = {rep['theta_deg']:.4g} deg ({rep['theta_rad']:.4g} rad), gamma = n/d = {rep['gamma']:g}, "
+    a, v = rep["asymptotic"], rep["verdict"]
+
+    def f(x):
+        return "undefined (pole)" if x is None else f"{x:.6g}"
+
+    print(f"theta = {rep['theta_deg']:.6g} deg ({rep['theta_rad']:.4g} rad), gamma = n/d = {rep['gamma']:g}, "
           f"sigma = {rep['sigma']:g}")
     print("asymptotic (n, d -> infinity):")
-    print(f"  scratch risk          R_sc = {a['R_scratch']:.6g}   (eq. 8)")
-    print(f"  linear-transfer risk  R_lt = {a['R_linear_transfer']:.6g}   (eq. 10, n -> infinity)")
-    print(f"  T_lt = {a['T_linear_transfer']:.6g}  -> linear transfer {rep['verdict']['linear_transfer']}   (eq. 11)")
-    print(f"  T_ft = {a['T_fine_tune']:.6g}  -> fine-tuning {rep['verdict']['fine_tune']}   (eq. 15)")
+    print(f"  scratch risk          R_sc = {f(a['R_scratch'])}   (eq. 8)")
+    print(f"  linear-transfer risk  R_lt = {f(a['R_linear_transfer'])}   (eq. 10, n -> infinity)")
+    print(f"  T_lt = {f(a['T_linear_transfer'])}   (eq. 11)")
+    print(f"  T_ft = {f(a['T_fine_tune'])}   (eq. 15)")
     if "exact" in rep:
         e = rep["exact"]
-
-        def f(v):
-            return "undefined" if v is None else f"{v:.6g}"
-
         print(f"exact at d = {e['d']} (n = {e['n']}):")
         print(f"  R_sc = {f(e['R_scratch'])}, R_lt = {f(e['R_linear_transfer'])}, R_ft = {f(e['R_fine_tune'])}")
         print(f"  T_lt = {f(e['T_linear_transfer'])}, T_ft = {f(e['T_fine_tune'])}")
+    print(f"verdict ({rep['verdict_from']} values): linear transfer {v['linear_transfer']}; "
+          f"fine-tuning {v['fine_tune']}")
     neg = rep["negative_linear_transfer_gamma"]
     below = ("no gamma < 1" if neg["below_1"] is None
              else f"gamma in ({neg['below_1'][0]:.4g}, {neg['below_1'][1]:.4g})")
-    print(f"linear transfer is negative at this theta for {below}, and for gamma > {neg['above_1_from']:.4g}")
+    above = "no gamma > 1" if neg["above_1_from"] is None else f"gamma > {neg['above_1_from']:.4g}"
+    print(f"asymptotically, linear transfer is negative at this theta for {below}, and for {above}")
+
+
+def theory_option_errors(args) -> list[str]:
+    """Problems with ``theory``'s options, each naming its option (before anything is computed)."""
+    from pathlib import Path
+
+    errors = []
+    if not (math.isfinite(args.theta) and 0.0 <= args.theta <= math.pi + 1e-12):
+        errors.append(f"--theta must lie in [0, 180] degrees, got {math.degrees(args.theta):g} degrees")
+    if not (math.isfinite(args.gamma) and args.gamma > 0):
+        errors.append(f"--gamma must be a finite number > 0, got {args.gamma}")
+    if not (math.isfinite(args.sigma) and args.sigma >= 0):
+        errors.append(f"--sigma must be a finite number >= 0, got {args.sigma}")
+    if args.d is not None and args.d < 3:
+        errors.append(f"--d must be >= 3, got {args.d}")
+    if not (math.isfinite(args.gamma_max) and args.gamma_max > 0):
+        errors.append(f"--gamma-max must be a finite number > 0, got {args.gamma_max}")
+    if args.plot:
+        if not args.plot.endswith(".png"):
+            errors.append(f"--plot must name a .png file, got {args.plot}")
+        elif not Path(args.plot).resolve().parent.is_dir():
+            errors.append(f"--plot: directory {Path(args.plot).parent} does not exist")
+    return errors
 
 
 def _theory_main(args) -> int:
     rep = theory_report(args.theta, args.gamma, args.sigma, args.d)
     if args.json:
-        json.dump(rep, sys.stdout, indent=2)
+        json.dump(rep, sys.stdout, indent=2, allow_nan=False)  # strict JSON: undefined values are null
         print()
     else:
         _print_report(rep)
@@ -116,8 +146,9 @@ def _theory_main(args) -> int:
         from .linear.plots import save, theory_phase_figure
         from .linear.theory_grid import theory_grid
 
-        grid = theory_grid(args.d or 10**9, args.sigma, 90.0, args.gamma_max)
-        save(theory_phase_figure(grid, args.sigma, args.d), args.plot)
+        theta_deg = rep["theta_deg"]
+        grid = theory_grid(args.d or 10**9, args.sigma, max(90.0, theta_deg), max(args.gamma_max, args.gamma))
+        save(theory_phase_figure(grid, args.sigma, args.d, mark=(theta_deg, args.gamma)), args.plot)
         print(f"wrote {args.plot}", file=sys.stderr)
     return 0
 
@@ -150,14 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     pl.add_argument("--directory", default=".", help="working directory of the workflow (default .)")
     args = ap.parse_args(argv)
     if args.command == "theory":
-        if not args.gamma > 0:
-            ap.error(f"--gamma must be > 0, got {args.gamma}")
-        if not args.sigma >= 0:
-            ap.error(f"--sigma must be >= 0, got {args.sigma}")
-        if args.d is not None and args.d < 3:
-            ap.error(f"--d must be >= 3, got {args.d}")
-        if args.plot and not args.plot.endswith(".png"):
-            ap.error(f"--plot must name a .png file, got {args.plot}")
+        for message in theory_option_errors(args):
+            ap.error(message)
         return _theory_main(args)
     return _plan_main(args)
 

@@ -14,6 +14,7 @@ import yaml
 
 from .core.canonical import fmt
 from .core.paths import SCHEMA_PATH, normalise_results
+from .core.selection import BLOCKS
 from .core.study import Study
 from .linear.study import LinearStudy
 from .relu.study import ReluStudy
@@ -105,6 +106,19 @@ def _finite_errors(value, parts=()) -> list[str]:
 
 
 
+def _run_errors(cfg: dict) -> list[str]:
+    """Each name in ``run`` must be an experiment or a configured block (``relu``, ``distances``)."""
+    errors = []
+    for i, name in enumerate(cfg.get("run") or []):
+        if name in BLOCKS:
+            if cfg.get(name) is None:
+                errors.append(f"config key 'run[{i}]': {name!r} names the {name} block, which is not configured")
+        elif name not in cfg.get("experiments", {}):
+            errors.append(f"config key 'run[{i}]': no experiment named {name!r} (run names experiments, "
+                          f"'relu' or 'distances')")
+    return errors
+
+
 def validate_config(raw: dict, schema: dict | None = None, workdir: str | Path = ".") -> dict:
     """Validate a raw config dict and return a copy with defaults filled in and ``results`` normalised.
 
@@ -119,12 +133,14 @@ def validate_config(raw: dict, schema: dict | None = None, workdir: str | Path =
     if errors:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(errors))
     cfg = _fill_defaults(cfg, schema, schema)
+    errors += _run_errors(cfg)
     for study in STUDIES.values():
         errors += study.errors(cfg)
     if not errors and not any(study.section_of(cfg) for study in STUDIES.values()):
-        errors.append("config key 'experiments': required (at least one experiment) unless a relu block is given")
-    if "relu" in cfg.get("experiments", {}):
-        errors.append("config key 'experiments.relu': the name 'relu' is reserved for the ReLU study's results")
+        errors.append("config key 'run': nothing to build (no experiment, and no relu block selected)")
+    for block in BLOCKS:
+        if block in cfg.get("experiments", {}):
+            errors.append(f"config key 'experiments.{block}': the name '{block}' is reserved for the {block} block")
     if errors:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(errors))
     cfg["results"] = normalise_results(cfg["results"], workdir)

@@ -5,6 +5,7 @@ Angles are in degrees; ``gamma = n/d``. Every problem is reported with its confi
 
 from __future__ import annotations
 
+from ..core.selection import selected_experiments
 from dataclasses import dataclass
 
 from ..core.canonical import fmt
@@ -89,8 +90,8 @@ def experiment_errors(name: str, e: dict) -> list[str]:
 
 
 def selected(cfg: dict) -> list[str]:
-    """Names of the experiments to build: those in ``run``, or all."""
-    return list(cfg.get("run") or cfg.get("experiments") or {})
+    """Names of the experiments to build: those ``run`` names, or all."""
+    return selected_experiments(cfg)
 
 
 def experiments(cfg: dict) -> list[Experiment]:

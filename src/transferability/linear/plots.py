@@ -162,7 +162,8 @@ def scratch_figure(means: pd.DataFrame, theories: dict[str, pd.DataFrame], title
     ax.set_xlabel(r"$\gamma = n/d$")
     ax.set_ylabel(r"scratch risk $\|\hat\beta - \beta_t\|^2$")
     ax.legend(fontsize=8)
-    ax.set_title(title + "\n(solid: exact finite-d eq. 8; dashed: asymptotic; pole at γ = 1)")
+    pole = "; pole at γ = 1" if (sc.sigma > 0).any() else "; no pole without noise"
+    ax.set_title(title + f"\n(solid: exact finite-d eq. 8; dashed: asymptotic{pole})")
     return fig
 
 
@@ -209,9 +210,10 @@ def pretraining_figure(pre: pd.DataFrame, title: str) -> plt.Figure:
     return fig
 
 
-def theory_phase_figure(grid: pd.DataFrame, sigma: float, d: int | None = None) -> plt.Figure:
+def theory_phase_figure(grid: pd.DataFrame, sigma: float, d: int | None = None,
+                        mark: tuple[float, float] | None = None) -> plt.Figure:
     """Theoretical T_lt and T_ft over (theta, gamma) for one sigma (``grid``: a ``theory_grid`` table; its
-    asymptotic columns, or the exact ones at dimension ``d``)."""
+    asymptotic columns, or the exact ones at dimension ``d``); ``mark`` = (theta_deg, gamma) is circled."""
     _style()
     cols = ("T_lt_exact", "T_ft_exact") if d else ("T_lt", "T_ft")
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), sharey=True, constrained_layout=True)
@@ -222,6 +224,9 @@ def theory_phase_figure(grid: pd.DataFrame, sigma: float, d: int | None = None) 
         mesh = ax.pcolormesh(_edges(th), _edges(g), np.ma.masked_invalid(Z), cmap=CMAP,
                              norm=TwoSlopeNorm(vcenter=0.0, vmin=-vmax, vmax=vmax))
         _zero_contour(ax, grid, col)
+        if mark is not None:
+            ax.plot(*mark, "o", ms=9, mfc="none", mec="k", mew=1.5, label=f"θ = {mark[0]:g}°, γ = {mark[1]:g}")
+            ax.legend(loc="upper right", fontsize=8)
         ax.set_xlabel(r"task angle $\theta$ (degrees)")
         ax.set_title(name)
         fig.colorbar(mesh, ax=ax, label="transferability T")

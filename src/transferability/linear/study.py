@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from ..core.canonical import NUMBER_REGEX, canonical, fmt
+from ..core.selection import block_selected
 from ..core.study import Job, JobKind, Study
 from .config import Experiment, experiment_errors, experiments, selected
 
@@ -60,28 +61,27 @@ class LinearStudy(Study):
     def section_of(cfg: dict):
         if not selected(cfg):
             return None
-        return {"experiments": [_record(e) for e in experiments(cfg)], "distances": cfg.get("distances")}
+        distances = cfg["distances"] if block_selected(cfg, "distances") else None
+        return {"experiments": [_record(e) for e in experiments(cfg)], "distances": distances}
 
     @staticmethod
     def errors(cfg: dict) -> list[str]:
         errors = []
         for name, e in cfg.get("experiments", {}).items():
             errors += experiment_errors(name, e)
-        dist = cfg.get("distances")
+        dist = cfg.get("distances") if block_selected(cfg, "distances") else None
         if dist is not None:
             if dist["experiment"] not in cfg.get("experiments", {}):
                 errors.append(f"config key 'distances.experiment': no experiment named {dist['experiment']!r}")
-            elif cfg.get("run") and dist["experiment"] not in cfg["run"]:
-                errors.append(f"config key 'distances.experiment': {dist['experiment']!r} is not in run")
+            elif dist["experiment"] not in selected(cfg):
+                errors.append(f"config key 'distances.experiment': {dist['experiment']!r} is not in run (the "
+                              "distance study reuses its cells: add it to run, or drop 'distances' from run)")
             elif not cfg["experiments"][dist["experiment"]].get("sigma", 0) > 0:
                 errors.append(f"config key 'distances.experiment': {dist['experiment']!r} has sigma = 0, where the "
                               "KL divergence between tasks is infinite; choose an experiment with sigma > 0")
             for i, th in enumerate(dist["sweep_deg"]):
                 if not 0.0 <= th <= 180.0:
                     errors.append(f"config key 'distances.sweep_deg[{i}]': {th} is outside [0, 180] degrees")
-        for i, name in enumerate(cfg.get("run") or []):
-            if name not in cfg.get("experiments", {}):
-                errors.append(f"config key 'run[{i}]': no experiment named {name!r}")
         return errors
 
     def wildcard_constraints(self) -> dict[str, str]:
@@ -221,8 +221,14 @@ class LinearStudy(Study):
             out.append(f"{self.results}/distances/distances.csv")
         return out
 
+    def experiment_figures(self, name: str) -> list[str]:
+        """An experiment's figures; the tuned-baseline diagram only when it has a weight-decay list to tune over
+        (with one weight decay its two panels would be the same)."""
+        tuned = len(self.experiments[name].weight_decays) > 1
+        return [f for f in FIGURES if tuned or f != "phase_linear_transfer_tuned"]
+
     def figures(self) -> list[str]:
-        out = [f"{self.results}/{n}/figures/{f}.png" for n in self.experiments for f in FIGURES]
+        out = [f"{self.results}/{n}/figures/{f}.png" for n in self.experiments for f in self.experiment_figures(n)]
         out += [f"{self.results}/figures/{f}.png" for f in CROSS_FIGURES]
         if self.distances:
             out += [f"{self.results}/distances/{f}.png" for f in DISTANCE_FIGURES]

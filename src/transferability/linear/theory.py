@@ -39,13 +39,15 @@ def _f(x):
 
 
 def scratch_risk(gamma, s2):
-    """Asymptotic min-norm / least-squares risk, eq. (8): double descent with a pole at gamma = 1."""
+    """Asymptotic min-norm / least-squares risk, eq. (8): double descent with a pole at gamma = 1 when s2 > 0."""
     g, s2 = np.broadcast_arrays(_f(gamma), _f(s2))
     with np.errstate(divide="ignore", invalid="ignore"):
         below = (1.0 - g) + s2 * g / (1.0 - g)
         above = s2 / (g - 1.0)
     out = np.where(g < 1.0, below, above)
-    return np.where(g == 1.0, np.inf, out)
+    out = np.where(g == 1.0, np.inf, out)
+    # Noiseless: no pole; interpolation leaves 1 - gamma of the signal unseen, least squares is exact.
+    return np.where(s2 == 0, np.where(g < 1.0, 1.0 - g, 0.0), out)
 
 
 def scratch_risk_exact(n, d, s2):

@@ -9,6 +9,7 @@ under ``<results>/relu/``.
 from __future__ import annotations
 
 from ..core.canonical import NUMBER_REGEX, fmt
+from ..core.selection import block_selected
 from ..core.study import Job, JobKind, Study
 from .config import relu_config, relu_errors
 
@@ -36,9 +37,9 @@ class ReluStudy(Study):
 
     @staticmethod
     def section_of(cfg: dict):
-        r = cfg.get("relu")
-        if r is None:
+        if not block_selected(cfg, "relu"):
             return None
+        r = cfg["relu"]
         c = relu_config(r)  # typed: the same numbers always give the same record
         rec = {k: (list(v) if isinstance(v, tuple) else v) for k, v in c.__dict__.items()}
         rec["mu"], rec["n"] = rec.pop("mus"), rec.pop("ns")
