@@ -1,5 +1,7 @@
 """The batched GD engine against a plain reference, closed-form end points, and Theorem 3.4."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -237,8 +239,11 @@ def test_torch_engine_reproduces_the_numpy_engine(d, wd):
     st = GDSettings(tol=1e-10, max_steps=20_000)
     wds = np.full(B, wd)
     ref = train_deep_linear([A, layers[1]], D.s, t, st, weight_decay=wds, device="cpu")
-    got = train_deep_linear_torch([A, layers[1]], D.s, t, st, device="cpu", weight_decay=wds)
+    lines = []
+    got = train_deep_linear_torch([A, layers[1]], D.s, t, replace(st, progress_every_s=0.0), device="cpu",
+                                  weight_decay=wds, label="gpu-cell", progress=lines.append)
     assert ref.converged.all() and got.converged.all()
+    assert lines and all("time left: at most" in ln for ln in lines)
     assert np.all(np.abs(got.steps - ref.steps) <= 1 + 0.001 * ref.steps)
     for a, b in zip(got.layers, ref.layers):
         np.testing.assert_allclose(a, b, atol=1e-8)
@@ -279,3 +284,20 @@ def test_predicted_stop_never_changes_a_run_that_converges():
     np.testing.assert_array_equal(on.loss, off.loss)
     for a, b in zip(on.layers, off.layers):
         np.testing.assert_array_equal(a, b)
+
+
+def test_progress_lines_estimate_the_time_left():
+    """Long trainings report, besides step and loss, the time left at the measured rate and the budget's bound."""
+    from transferability.core.progress import time_left
+
+    assert time_left(1e-3, 1e-6, 1e-3, 0.01, 10**6) == \
+        "time left: about 69 s at the current rate, at most 2.8 h (step budget)"  # ln(1000)/1e-3 steps x 10 ms
+    assert time_left(1e-3, 1e-6, 0.0, 0.01, 100) == "time left: at most 1 s (step budget)"
+    d, B = 40, 3
+    beta_s, _ = tasks.make_tasks(d, B, seed=1)
+    D = tasks.make_design(38, d, B, seed=1)
+    lines = []
+    P.scratch(D, beta_s, 0.2, d, 2, 1e-5, 1, GDSettings(max_steps=20000, progress_every_s=0.0), label="cell",
+              progress=lines.append)
+    assert lines and all(ln.startswith("cell: step ") and "time left: " in ln for ln in lines)
+    assert any("at the current rate" in ln for ln in lines)

@@ -162,6 +162,7 @@ if "linear" in STUDIES:
         rule linear_distances:
             input:
                 cell_means=f"{RES}/{LINEAR.distances['experiment']}/cell_means.csv",
+                theory=f"{RES}/{LINEAR.distances['experiment']}/theory.csv",
             output:
                 **pdf_output(f"{RES}/distances/T_vs_kl.pdf", "kl_pdf"),
                 **pdf_output(f"{RES}/distances/T_vs_w1.pdf", "w1_pdf"),
@@ -173,17 +174,17 @@ if "linear" in STUDIES:
                 ),
                 kl=report(
                     f"{RES}/distances/T_vs_kl.png",
-                    caption="../report/distances.rst",
+                    caption="../report/distances_kl.rst",
                     category="Distances",
                 ),
                 w1=report(
                     f"{RES}/distances/T_vs_w1.png",
-                    caption="../report/distances.rst",
+                    caption="../report/distances_w1.rst",
                     category="Distances",
                 ),
                 pair=report(
                     f"{RES}/distances/fixed_pair.png",
-                    caption="../report/distances.rst",
+                    caption="../report/distances_pair.rst",
                     category="Distances",
                 ),
             log:

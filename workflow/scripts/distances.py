@@ -11,10 +11,11 @@ with job_log(sm.log[0]):
 
     s, sigma = sm.params.settings, sm.params.sigma
     means = pd.read_csv(sm.input.cell_means)
+    theory = pd.read_csv(sm.input.theory)
     gamma = plots.nearest(means.gamma.unique(), s["gamma"])
     table = with_theory(distance_table(s["sweep_deg"], sigma, s["dims"], s["samples"], seed=sm.params.seed),
                         gamma, sigma)
     table.to_csv(sm.output.table, index=False)
-    figs = plots.distance_figures(table, means, s["gamma"], s["fixed_theta_deg"], sigma, s["experiment"])
+    figs = plots.distance_figures(table, means, s["gamma"], s["fixed_theta_deg"], sigma, s["experiment"], theory)
     for fig, name in zip(figs, ("kl", "w1", "pair")):
         plots.save(fig, sm.output[name], sm.output.get(f"{name}_pdf"))

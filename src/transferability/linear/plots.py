@@ -56,6 +56,12 @@ def _zero_contour(ax, theory: pd.DataFrame, column: str) -> None:
     ax.contour(th, g, Z, levels=[0.0], colors="k", linewidths=1.4)
 
 
+def _extend(values: np.ndarray, vmax: float) -> str:
+    """Colour-bar ``extend`` for a symmetric scale [-vmax, vmax]: which ends the data go beyond (clipped)."""
+    lo, hi = bool((values < -vmax).any()), bool((values > vmax).any())
+    return {(True, True): "both", (True, False): "min", (False, True): "max"}.get((lo, hi), "neither")
+
+
 def phase_diagram(
     means: pd.DataFrame, theory: pd.DataFrame, method: str, theory_column: str, title: str, lam: float | None = None
 ) -> plt.Figure:
@@ -85,7 +91,12 @@ def phase_diagram(
         gi, ti = np.nonzero(bad)
         axes[0].scatter(thetas[ti], gammas[gi], marker="x", color="k", s=25, label="not converged")
         axes[0].legend(loc="upper right", fontsize=8, framealpha=0.8)
-    axes[1].pcolormesh(_edges(th_t), _edges(g_t), np.ma.masked_invalid(Z_t), cmap=CMAP, norm=norm)
+    # the theory mesh covers the experiment's cells to their outer edges (no blank strip at the borders), and
+    # a pole (+-inf) is drawn saturated rather than left blank
+    ex, ey = _edges(thetas), _edges(gammas)
+    tx, ty = _edges(th_t), _edges(g_t)
+    tx[0], tx[-1], ty[0], ty[-1] = min(tx[0], ex[0]), max(tx[-1], ex[-1]), min(ty[0], ey[0]), max(ty[-1], ey[-1])
+    axes[1].pcolormesh(tx, ty, np.ma.masked_invalid(np.clip(Z_t, -10 * vmax, 10 * vmax)), cmap=CMAP, norm=norm)
     for ax, sub in zip(axes, ("experiment", "theory")):
         _zero_contour(ax, theory[theory.gamma <= gammas.max() * 1.05], theory_column)
         ax.axhline(1.0, color="0.4", lw=0.6, ls=":")
@@ -94,8 +105,9 @@ def phase_diagram(
         ax.set_xlim(_edges(thetas)[0], _edges(thetas)[-1])
         ax.set_ylim(_edges(gammas)[0], _edges(gammas)[-1])
     axes[0].set_ylabel(r"$\gamma = n/d$")
-    cb = fig.colorbar(mesh, ax=axes, shrink=0.9)
-    cb.set_label(r"transferability $T = R_{\rm scratch} - R_{\rm " + method.replace("_", r"\_") + "}$")
+    cb = fig.colorbar(mesh, ax=axes, shrink=0.9, extend=_extend(finite, vmax))
+    cb.set_label(r"transferability $T = R_{\rm scratch} - R_{\rm " + method.replace("_", r"\_") + "}$"
+                 + ("\n(arrows: values beyond the scale, clipped)" if _extend(finite, vmax) != "neither" else ""))
     fig.suptitle(title + "  (black line: theory T = 0; blue: transfer helps)")
     return fig
 
@@ -107,9 +119,10 @@ def slices_figure(
     _style()
     spec = [("linear_transfer", "T_lt_exact", "T_lt"), ("fine_tune", "T_ft_exact", "T_ft")]
     thetas = sorted(means.dropna(subset=["theta_deg"]).theta_deg.unique())
-    chosen = [nearest(thetas, s) for s in slices_deg]
+    chosen = list(dict.fromkeys(nearest(thetas, s) for s in slices_deg))  # two requests may snap to one angle
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True, constrained_layout=True)
     colours = sample_colormap("viridis", len(chosen))
+    shown = []  # every plotted point with its error bar: the shared y-range holds them all
     for ax, (method, exact_col, asym_col) in zip(axes, spec):
         m = means[means.method == method]
         if method == "linear_transfer":
@@ -118,6 +131,8 @@ def slices_figure(
             mm = m[np.isclose(m.theta_deg, th)].sort_values("gamma")
             ax.errorbar(mm.gamma, mm.T_mean, yerr=mm.T_se, fmt="o", ms=4, color=col, capsize=2,
                         label=rf"$\theta$ = {th:g}°")
+            se = mm.T_se.fillna(0.0)
+            shown += [mm.T_mean - se, mm.T_mean + se]
             tt = theory[np.isclose(theory.theta_deg, nearest(theory.theta_deg.unique(), th))].sort_values("gamma")
             tt = tt[tt.gamma <= mm.gamma.max() * 1.05]
             ax.plot(tt.gamma, tt[exact_col], color=col, lw=1.3)
@@ -126,11 +141,12 @@ def slices_figure(
         ax.axvline(1.0, color="0.5", lw=0.6, ls=":")
         ax.set_xlabel(r"$\gamma = n/d$")
         ax.set_title(METHOD_LABEL[method])
-        finite = m.T_mean[np.isfinite(m.T_mean)]
-        if len(finite):
-            lo, hi = np.nanpercentile(finite, [1, 99])
-            pad = 0.2 * (hi - lo + 1e-3)
-            ax.set_ylim(lo - pad, hi + pad)
+    values = pd.concat(shown) if shown else pd.Series(dtype=float)
+    values = values[np.isfinite(values)]
+    if len(values):
+        lo, hi = float(values.min()), float(values.max())
+        pad = 0.08 * (hi - lo + 1e-3)
+        axes[0].set_ylim(lo - pad, hi + pad)
     axes[0].set_ylabel(r"transferability $T$")
     axes[0].legend(fontsize=8)
     fig.suptitle(title + "  (points: mean ± s.e.; solid: finite-d theory; dashed: asymptotic)")
@@ -221,15 +237,15 @@ def theory_phase_figure(grid: pd.DataFrame, sigma: float, d: int | None = None,
         th, g, Z = _theory_pivot(grid, col)
         finite = Z[np.isfinite(Z)]
         vmax = max(float(np.percentile(np.abs(finite), 98)), 1e-3)
-        mesh = ax.pcolormesh(_edges(th), _edges(g), np.ma.masked_invalid(Z), cmap=CMAP,
-                             norm=TwoSlopeNorm(vcenter=0.0, vmin=-vmax, vmax=vmax))
+        mesh = ax.pcolormesh(_edges(th), _edges(g), np.ma.masked_invalid(np.clip(Z, -10 * vmax, 10 * vmax)),
+                             cmap=CMAP, norm=TwoSlopeNorm(vcenter=0.0, vmin=-vmax, vmax=vmax))
         _zero_contour(ax, grid, col)
         if mark is not None:
             ax.plot(*mark, "o", ms=9, mfc="none", mec="k", mew=1.5, label=f"θ = {mark[0]:g}°, γ = {mark[1]:g}")
             ax.legend(loc="upper right", fontsize=8)
         ax.set_xlabel(r"task angle $\theta$ (degrees)")
         ax.set_title(name)
-        fig.colorbar(mesh, ax=ax, label="transferability T")
+        fig.colorbar(mesh, ax=ax, label="transferability T", extend=_extend(finite, vmax))
     axes[0].set_ylabel(r"$\gamma = n/d$")
     where = f"exact, d = {d}" if d else "asymptotic"
     fig.suptitle(rf"theory, $\sigma$ = {sigma:g} ({where}); black: T = 0; blue: transfer helps")
@@ -331,11 +347,12 @@ def overview_figure(means: pd.DataFrame, theories: dict[str, pd.DataFrame], thet
 
 
 def distance_figures(table: pd.DataFrame, means: pd.DataFrame, gamma: float, fixed_theta_deg: float,
-                     sigma: float, title: str) -> list[plt.Figure]:
+                     sigma: float, title: str, theory: pd.DataFrame | None = None) -> list[plt.Figure]:
     """Three figures: T against KL over theta in [0, 180]; T against empirical W1 at each dimension;
     T against gamma for one fixed pair of tasks, with the (constant) distances alongside.
 
-    ``table`` is the distance table with its theory columns (``distances.with_theory``)."""
+    ``table`` is the distance table with its theory columns (``distances.with_theory``); ``theory`` the
+    experiment's theory grid, whose exact T at the fixed angle is drawn on the fixed-pair figure."""
     _style()
     figs = []
     g = nearest(means.gamma.unique(), gamma)
@@ -367,6 +384,11 @@ def distance_figures(table: pd.DataFrame, means: pd.DataFrame, gamma: float, fix
             m = int(c.split("_m")[1])
             ax.plot(table[c], T_lt_th, "o-", ms=3, label=f"empirical W1, m = {m} samples")
         ax.plot(table.w1_bound, T_lt_th, "k--", label=r"population bound $\sqrt{2/\pi}\,|\beta_s-\beta_t|$")
+        # the bound grows with theta, so its points say which angle each row of points is
+        for x, y, deg in list(zip(table.w1_bound, T_lt_th, table.theta_deg))[::2]:
+            right = deg > 90  # theta and 180 - theta share T: label them on opposite sides of the curve
+            ax.annotate(f"{deg:g}°", (x, y), textcoords="offset points", xytext=(4 if right else -4, 3),
+                        ha="left" if right else "right", fontsize=7, color="0.25")
         ax.axhline(0, color="0.5", lw=0.6)
         ax.set_xlabel("Wasserstein-1 distance")
         ax.set_title(f"d = {d}")
@@ -379,9 +401,19 @@ def distance_figures(table: pd.DataFrame, means: pd.DataFrame, gamma: float, fix
     fig, ax = plt.subplots(figsize=(6.4, 4.4), constrained_layout=True)
     for method, colour in (("linear_transfer", "C0"), ("fine_tune", "C1")):
         mm = _slice(means, method, th_fix)
-        ax.errorbar(mm.gamma, mm.T_mean, yerr=mm.T_se, fmt="o-", ms=4, capsize=2, color=colour,
+        ax.errorbar(mm.gamma, mm.T_mean, yerr=mm.T_se, fmt="o", ms=4, capsize=2, color=colour,
                     label=METHOD_LABEL[method])
+        if theory is not None:
+            col = {"linear_transfer": "T_lt_exact", "fine_tune": "T_ft_exact"}[method]
+            tt = theory[np.isclose(theory.theta_deg, nearest(theory.theta_deg.unique(), th_fix))].sort_values("gamma")
+            tt = tt[(tt.gamma <= mm.gamma.max() * 1.05) & (tt.gamma >= mm.gamma.min() * 0.95)]
+            ax.plot(tt.gamma, tt[col], color=colour, lw=1.2, label=f"{METHOD_LABEL[method]}, exact theory")
     ax.axhline(0, color="0.5", lw=0.6)
+    finite = means[np.isclose(means.theta_deg, th_fix) & means.method.isin(["linear_transfer", "fine_tune"])]
+    span = (finite.T_mean - finite.T_se.fillna(0)).min(), (finite.T_mean + finite.T_se.fillna(0)).max()
+    if np.isfinite(span).all():
+        pad = 0.1 * (span[1] - span[0] + 1e-3)
+        ax.set_ylim(span[0] - pad, span[1] + pad)  # the pole of the theory at gamma = 1 must not flatten the data
     pair = distances_at(th_fix, sigma)
     ax.text(0.98, 0.97, f"fixed pair, θ = {th_fix:g}°: KL = {pair['kl']:.3g}, "
             f"W1 ≤ {pair['w1_bound']:.3g}, Dudley ≥ {pair['dudley_lb']:.3g}"

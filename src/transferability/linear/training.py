@@ -27,6 +27,8 @@ from typing import Callable
 
 import numpy as np
 
+from ..core.progress import time_left
+
 __all__ = ["GDSettings", "GDResult", "DivergenceError", "train_deep_linear", "STOP_CONVERGED", "STOP_BUDGET",
            "STOP_PREDICTED"]
 
@@ -293,7 +295,7 @@ def train_deep_linear(
     z = None  # cached end-to-end vector (large L = 2 problems), see _step
     done = np.zeros(B, dtype=bool)
     history: list[np.ndarray] = []  # excess loss one and two rate windows ago
-    last_report = time.monotonic()
+    last_report = t_start = time.monotonic()
     step = 0
 
     def retire(mask: np.ndarray) -> None:
@@ -337,18 +339,21 @@ def train_deep_linear(
             final_loss[active[~done]] = loss[~done]
             steps[active[~done]] = step
             break
+        if progress is not None and time.monotonic() - last_report > settings.progress_every_s:
+            last_report = time.monotonic()
+            worst = int(np.argmax(np.where(done, -np.inf, loss))) if (~done).any() else 0
+            rate = (np.log(history[0][worst] / history[1][worst]) / _RATE_WINDOW) if len(history) == 2 else 0.0
+            eta = time_left(float(loss[worst]), settings.tol, float(rate), (last_report - t_start) / max(step, 1),
+                            settings.max_steps - step)
+            progress(
+                f"{label}: step {step}, excess train loss max {np.max(loss[~done], initial=0.0):.3e}, "
+                f"converged {int(converged.sum())}/{B}; {eta}"
+            )
         step += 1
         if step % _NORM_REFRESH == 0:
             sq, z = _sq_norms(W), None
         if step % settings.check_every == 0 and done.any():
             retire(done.copy())
-        if progress is not None and time.monotonic() - last_report > settings.progress_every_s:
-            last_report = time.monotonic()
-            progress(
-                f"{label}: step {step}, excess train loss max {np.max(loss[~done], initial=0.0):.3e}, "
-                f"converged {int(converged.sum())}/{B}"
-            )
-
     if active.size:
         retire(np.ones(active.size, dtype=bool))
     return GDResult(layers=full, loss=final_loss, steps=steps, converged=converged, stop_reason=reason)
@@ -413,7 +418,7 @@ def train_deep_linear_torch(
     done = np.zeros(B, dtype=bool)
     loss0 = None
     wd_np = wd.cpu().numpy()
-    last_report = time.monotonic()
+    last_report = t_start = time.monotonic()
     step = 0
     while True:
         budget_hit = step >= settings.max_steps
@@ -474,7 +479,8 @@ def train_deep_linear_torch(
             sq = torch.stack([(X * X).sum(dim=(1, 2)) for X in W])
         if progress is not None and time.monotonic() - last_report > settings.progress_every_s:
             last_report = time.monotonic()
-            progress(f"{label}: step {step} on {device}, converged {int(converged.sum())}/{B}")
+            eta = time_left(1.0, 0.0, 0.0, (last_report - t_start) / max(step, 1), settings.max_steps - step)
+            progress(f"{label}: step {step} on {device}, converged {int(converged.sum())}/{B}; {eta}")
     stop_reason = np.where(converged, STOP_CONVERGED, STOP_BUDGET).astype(np.int8)  # no predicted stop on GPU
     return GDResult(layers=[X.cpu().numpy() for X in W], loss=final_loss, steps=steps, converged=converged,
                     stop_reason=stop_reason)

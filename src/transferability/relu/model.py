@@ -14,7 +14,11 @@ small enough to follow gradient flow.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
+
+from ..core.progress import time_left
 
 from ..core.seeding import rng_for
 
@@ -141,6 +145,7 @@ def _adaptive_gd(evaluate, params, lr, lr_max, max_steps, stop_loss, progress=No
         raise FloatingPointError("ReLU training: non-finite loss at the initial point")
     recent = [loss]
     eta = lr
+    t_start, last = time.monotonic(), (0, loss)
     for step in range(max_steps):
         if loss <= stop_loss:
             return params, step, True, loss
@@ -159,7 +164,11 @@ def _adaptive_gd(evaluate, params, lr, lr_max, max_steps, stop_loss, progress=No
         recent = (recent + [loss])[-window:]
         eta = min(1.1 * eta, lr_max)
         if progress is not None and (step + 1) % 5000 == 0:
-            progress(f"step {step + 1}: loss {loss:.3e}, step size {eta:.3g}")
+            rate = np.log(last[1] / loss) / (step + 1 - last[0]) if loss > 0 else 0.0
+            eta_text = time_left(loss, stop_loss, rate, (time.monotonic() - t_start) / (step + 1),
+                                 max_steps - step - 1)
+            progress(f"step {step + 1}: loss {loss:.3e}, step size {eta:.3g}; {eta_text}")
+            last = (step + 1, loss)
     return params, max_steps, loss <= stop_loss, loss
 
 

@@ -50,7 +50,7 @@ def relu_phase_figure(means: pd.DataFrame, theory: pd.DataFrame, fit: pd.DataFra
     Z_th = f.A * n_fine[:, None] ** -f.nu - th.p_perp.to_numpy()[None, :]
     vmax = max(float(np.nanpercentile(np.abs(Z[np.isfinite(Z)]), 98)), 1e-6)  # the experiment sets the scale
     norm = TwoSlopeNorm(vcenter=0.0, vmin=-vmax, vmax=vmax)
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), sharey=True, constrained_layout=True)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.9), sharey=True, layout="constrained")
     mesh = axes[0].pcolormesh(_edges(mus), _log_edges(ns), Z, cmap=CMAP, norm=norm)
     unconv = _grid(m.assign(u=m.flagged), "u", mus, ns)
     if np.nansum(unconv) > 0:
@@ -75,7 +75,9 @@ def relu_phase_figure(means: pd.DataFrame, theory: pd.DataFrame, fit: pd.DataFra
         axes[0].contour(mus, ns, Z, levels=[0.0], colors="w", linewidths=1.2, linestyles="--")
         axes[0].plot([], [], "--", color="w", label="experiment T = 0")
     axes[0].set_ylabel("target samples $n$")
-    axes[0].legend(loc="lower left", fontsize=7, framealpha=0.8)
+    # the legend goes below the panels, on grey so the white experiment contour shows, never over data
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=8, facecolor="0.75", framealpha=1.0)
     cb = fig.colorbar(mesh, ax=axes, shrink=0.9, extend="both")
     cb.set_label(r"$T = R_{\rm scratch} - R_{\rm " + method.replace("_", r"\_") + "}$")
     fig.suptitle(title + "  (blue: transfer helps)")
@@ -86,7 +88,8 @@ def relu_scratch_figure(scratch: pd.DataFrame, fit: pd.DataFrame, theory: pd.Dat
     """Scratch risk against n (log-log): instances, means with s.e., the power-law fit, and ||P_perp f_t||^2 levels."""
     _style()
     f = fit.iloc[0]
-    fig, ax = plt.subplots(figsize=(6, 4.3), constrained_layout=True)
+    fig, (ax, ax_slope) = plt.subplots(2, 1, figsize=(6, 5.6), sharex=True, height_ratios=(3, 1.2),
+                                       constrained_layout=True)
     ax.scatter(scratch.n, scratch.risk, s=8, color="0.6", alpha=0.5, label="instances")
     sm = scratch.groupby("n").risk.agg(["mean", "sem"]).reset_index()
     ax.errorbar(sm.n, sm["mean"], yerr=sm["sem"], fmt="o", color="C0", capsize=3, label="mean ± s.e.")
@@ -96,13 +99,20 @@ def relu_scratch_figure(scratch: pd.DataFrame, fit: pd.DataFrame, theory: pd.Dat
     shown = theory[(theory.p_perp > 0.3 * sm["mean"].min()) & (theory.p_perp < 3 * sm["mean"].max())]
     for _, row in shown.iloc[::-3].iterrows():
         ax.axhline(row.p_perp, color="k", lw=0.7, ls=":", alpha=0.7)
-        ax.text(sm.n.max(), row.p_perp, rf" $\mu$={row.mu:g}", va="center", fontsize=7)
+        ax.text(sm.n.max(), row.p_perp, rf"$\mu$={row.mu:g} ", va="bottom", ha="right", fontsize=7)
     ax.plot([], [], ":", color="k", lw=0.7, label=r"$\|P_\perp f_t\|^2$ at a few $\mu$")
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("target samples $n$")
     ax.set_ylabel(r"scratch risk $E(f - f_t)^2$")
     ax.set_title(title)
+    # a power law has one slope; the local slopes between neighbouring n show where the fit misses the curvature
+    logn, logr = np.log(sm.n.to_numpy(float)), np.log(sm["mean"].to_numpy())
+    ax_slope.plot(np.exp((logn[1:] + logn[:-1]) / 2), -np.diff(logr) / np.diff(logn), "o-", color="C0",
+                  label="local slope between neighbouring n")
+    ax_slope.axhline(f.nu, color="C3", lw=1.2, label=rf"fitted $\nu$ = {f.nu:.2f}")
+    ax_slope.set_xlabel("target samples $n$")
+    ax_slope.set_ylabel(r"$-d \log R / d \log n$")
+    ax_slope.legend(fontsize=7)
     ax.legend(fontsize=7)
     return fig
 
@@ -129,14 +139,27 @@ def p_perp_figure(theory: pd.DataFrame, means: pd.DataFrame, lam: float, title: 
     return fig
 
 
+def _block_mean(K: np.ndarray, most: int) -> np.ndarray:
+    """``K`` averaged over square blocks so that neither side exceeds ``most`` (no aliasing, a small file);
+    (p, p) -> (p / k, p / k) for the smallest integer k that divides p and brings it under ``most``."""
+    p = K.shape[0]
+    k = next((k for k in range(1, p + 1) if p % k == 0 and p // k <= most), p)
+    return K.reshape(p // k, k, p // k, k).mean(axis=(1, 3))
+
+
 def kernel_figure(gram_student: np.ndarray, gram_source: np.ndarray, theory: pd.DataFrame, mu: float,
                   title: str) -> plt.Figure:
     """The pretrained student's hidden-layer Gram matrix beside the source teacher's, and CKA against mu."""
     _style()
     fig, axes = plt.subplots(1, 3, figsize=(14.5, 4.2), constrained_layout=True)
     for ax, K, name in ((axes[0], gram_student, "student (pretrained)"), (axes[1], gram_source, "source teacher")):
-        Kn = K / np.mean(np.diag(K))
-        im = ax.imshow(Kn, cmap="viridis", vmin=0, vmax=float(np.percentile(Kn, 99)))
+        Kn = _block_mean(K / np.mean(np.diag(K)), 100)
+        k = K.shape[0] / Kn.shape[0]  # probe points per pixel
+        im = ax.imshow(Kn, cmap="viridis", vmin=0, vmax=float(np.percentile(Kn, 99)), interpolation="nearest",
+                       extent=(0, K.shape[1], K.shape[0], 0))
+        if k > 1:
+            ax.text(0.02, 0.02, f"{k:g} x {k:g} points per pixel (block means)", transform=ax.transAxes,
+                    fontsize=7, color="w")
         ax.set_title(rf"{name}, $\mu$ = {mu:g}")
         ax.set_xlabel("probe point (sorted by $f_s$)")
         fig.colorbar(im, ax=ax, shrink=0.8, label="kernel / mean diagonal")
