@@ -14,6 +14,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/jobs.smk"
 include: "workflow/rules/linear.smk"
 include: "workflow/rules/relu.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:

@@ -135,7 +135,15 @@ def test_report_bundles_every_figure_with_a_caption(tiny_run):
     for fig in ("phase_linear_transfer", "phase_fine_tune", "slices", "ridge", "pretraining", "overview"):
         assert f"{fig}.png" in html, fig
     assert "Features are fate" in html
-    assert "Phase diagrams" in html and "Agreement" in html
+    assert "1 Phase diagrams" in html and "5 Agreement" in html and "7 Tables" in html
+    # small tables as HTML pages read in place, the long ones as CSV to download
+    for table in ("agreement.html", "cell_means.html", "fine_tune_break_even.html", "pretraining.html",
+                  "runs.csv", "theory.csv"):
+        assert table in html, table
+    assert "Experiments in this report: tiny." in html  # the built experiments, not every one in the config
+    page = (tiny_run / "res/tiny/report/agreement.html").read_text()
+    agree = pd.read_csv(tiny_run / "res/tiny/agreement.csv")
+    assert page.count("<tr") == len(agree) + 1 and f"{len(agree):,} rows" in page
 
 
 def test_plan_counts_done_and_remaining_cells(tiny_run):

@@ -55,7 +55,9 @@ def final_targets():
     """Every file the config implies: each per-job file (so a deleted one is rebuilt), table and figure."""
     out = []
     for study in STUDIES.values():
-        out += study.job_files() + study.tables() + study.figures()
+        out += (
+            study.job_files() + study.tables() + study.report_tables() + study.figures()
+        )
         if CFG["pdf"]:  # requested too, so that asking for PDFs after a run draws them
             out += [f[: -len(".png")] + ".pdf" for f in study.figures()]
     return out

@@ -6,15 +6,16 @@ if "linear" in STUDIES:
 
     LINEAR = STUDIES["linear"]
     EXP = LINEAR.experiments
+    # numbered so that the report lists them in this order
     REPORT_CATEGORY = {
-        "phase_linear_transfer": "Phase diagrams",
-        "phase_fine_tune": "Phase diagrams",
-        "slices": "Slices",
-        "fine_tune_theta": "Slices",
-        "scratch": "Baselines",
-        "ridge": "Baselines",
-        "phase_linear_transfer_tuned": "Baselines",
-        "pretraining": "Diagnostics",
+        "phase_linear_transfer": "1 Phase diagrams",
+        "phase_fine_tune": "1 Phase diagrams",
+        "slices": "2 Slices",
+        "fine_tune_theta": "2 Slices",
+        "scratch": "3 Baselines",
+        "ridge": "3 Baselines",
+        "phase_linear_transfer_tuned": "3 Baselines",
+        "pretraining": "4 Diagnostics",
     }
 
     wildcard_constraints:
@@ -22,7 +23,12 @@ if "linear" in STUDIES:
 
     rule linear_theory:
         output:
-            f"{RES}/{{exp}}/theory.csv",
+            report(
+                f"{RES}/{{exp}}/theory.csv",
+                caption="../report/theory_table.rst",
+                category="7 Tables",
+                labels={"experiment": "{exp}", "table": "theory grid (CSV)"},
+            ),
         log:
             f"{RES}/{{exp}}/logs/theory.log",
         localrule: True
@@ -38,21 +44,16 @@ if "linear" in STUDIES:
         input:
             lambda w: LINEAR.restrict(w.exp).job_files(),
         output:
-            runs=f"{RES}/{{exp}}/runs.csv",
+            runs=report(
+                f"{RES}/{{exp}}/runs.csv",
+                caption="../report/runs.rst",
+                category="7 Tables",
+                labels={"experiment": "{exp}", "table": "runs (CSV)"},
+            ),
             cell_means=f"{RES}/{{exp}}/cell_means.csv",
-            agreement=report(
-                f"{RES}/{{exp}}/agreement.csv",
-                caption="../report/agreement.rst",
-                category="Agreement",
-                labels={"experiment": "{exp}", "table": "agreement"},
-            ),
+            agreement=f"{RES}/{{exp}}/agreement.csv",
             pretraining=f"{RES}/{{exp}}/pretraining.csv",
-            fine_tune_break_even=report(
-                f"{RES}/{{exp}}/fine_tune_break_even.csv",
-                caption="../report/break_even.rst",
-                category="Agreement",
-                labels={"experiment": "{exp}", "table": "fine-tuning break-even"},
-            ),
+            fine_tune_break_even=f"{RES}/{{exp}}/fine_tune_break_even.csv",
             ridge_curve=f"{RES}/{{exp}}/ridge_curve.csv",
         log:
             f"{RES}/{{exp}}/logs/aggregate.log",
@@ -69,11 +70,7 @@ if "linear" in STUDIES:
         input:
             expand(f"{RES}/{{exp}}/agreement.csv", exp=list(EXP)),
         output:
-            report(
-                f"{RES}/agreement.csv",
-                caption="../report/agreement.rst",
-                category="Agreement",
-            ),
+            f"{RES}/agreement.csv",
         log:
             f"{RES}/logs/agreement_all.log",
         localrule: True
@@ -120,7 +117,8 @@ if "linear" in STUDIES:
             png=report(
                 f"{RES}/figures/scratch_double_descent.png",
                 caption="../report/scratch_double_descent.rst",
-                category="Baselines",
+                category="3 Baselines",
+                labels={"experiment": "all", "figure": "scratch_double_descent"},
             ),
         log:
             f"{RES}/logs/figures/scratch_double_descent.log",
@@ -143,7 +141,8 @@ if "linear" in STUDIES:
             png=report(
                 f"{RES}/figures/overview.png",
                 caption="../report/overview.rst",
-                category="Phase diagrams",
+                category="1 Phase diagrams",
+                labels={"experiment": "all", "figure": "overview"},
             ),
         log:
             f"{RES}/logs/figures/overview.log",
@@ -167,25 +166,24 @@ if "linear" in STUDIES:
                 **pdf_output(f"{RES}/distances/T_vs_kl.pdf", "kl_pdf"),
                 **pdf_output(f"{RES}/distances/T_vs_w1.pdf", "w1_pdf"),
                 **pdf_output(f"{RES}/distances/fixed_pair.pdf", "pair_pdf"),
-                table=report(
-                    f"{RES}/distances/distances.csv",
-                    caption="../report/distances.rst",
-                    category="Distances",
-                ),
+                table=f"{RES}/distances/distances.csv",
                 kl=report(
                     f"{RES}/distances/T_vs_kl.png",
                     caption="../report/distances_kl.rst",
-                    category="Distances",
+                    category="6 Distances",
+                    labels={"figure": "T against KL"},
                 ),
                 w1=report(
                     f"{RES}/distances/T_vs_w1.png",
                     caption="../report/distances_w1.rst",
-                    category="Distances",
+                    category="6 Distances",
+                    labels={"figure": "T against W1"},
                 ),
                 pair=report(
                     f"{RES}/distances/fixed_pair.png",
                     caption="../report/distances_pair.rst",
-                    category="Distances",
+                    category="6 Distances",
+                    labels={"figure": "fixed pair"},
                 ),
             log:
                 f"{RES}/logs/distances.log",

@@ -5,24 +5,17 @@ if "relu" in STUDIES:
     from transferability.relu.study import FIGURES as RELU_FIGURES
     from transferability.relu.study import TABLES as RELU_TABLES
 
-    RELU_REPORTED = ["fit", "theory"]
-
     rule relu_aggregate:
         input:
             RELU.job_files(),
         output:
-            **{
-                t: (
-                    report(
-                        f"{RES}/relu/{t}.csv",
-                        caption="../report/relu_tables.rst",
-                        category="ReLU study",
-                    )
-                    if t in RELU_REPORTED
-                    else f"{RES}/relu/{t}.csv"
-                )
-                for t in RELU_TABLES
-            },
+            **{t: f"{RES}/relu/{t}.csv" for t in RELU_TABLES if t != "runs"},
+            runs=report(
+                f"{RES}/relu/runs.csv",
+                caption="../report/relu_tables.rst",
+                category="8 ReLU study",
+                labels={"item": "table runs (CSV)"},
+            ),
         log:
             f"{RES}/relu/logs/aggregate.log",
         localrule: True
@@ -49,8 +42,8 @@ if "relu" in STUDIES:
                 png=report(
                     f"{RES}/relu/figures/{_fig}.png",
                     caption=f"../report/relu_{_fig}.rst",
-                    category="ReLU study",
-                    labels={"figure": _fig},
+                    category="8 ReLU study",
+                    labels={"item": f"figure {_fig}"},
                 ),
             log:
                 f"{RES}/relu/logs/figures/{_fig}.log",

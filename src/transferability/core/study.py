@@ -105,6 +105,10 @@ class Study(ABC):
     def tables(self) -> list[str]:
         """Paths of the tables the study builds from its per-job files."""
 
+    def report_tables(self) -> list[str]:
+        """The tables also rendered as HTML pages for the workflow report (``<table>.csv`` -> ``report/<table>.html``)."""
+        return []
+
     @abstractmethod
     def figures(self) -> list[str]:
         """Paths of the study's figures (PNG)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["mean_se", "zero_between", "nearest", "convergence_summary"]
+__all__ = ["mean_se", "zero_between", "nearest", "convergence_summary", "html_table"]
 
 
 def mean_se(x) -> tuple[float, float]:
@@ -37,3 +37,17 @@ def convergence_summary(name: str, means) -> str:
             + (f" ({parts})" if parts else "")
             + f"; on an unconverged pretraining: {int(means.pretrain_unconverged.sum()):,}"
             + f", on an unconverged scratch run: {int(means.scratch_unconverged.sum()):,}")
+
+
+def html_table(df, title: str) -> str:
+    """A table as a standalone HTML page (numbers to 5 significant digits), for reading in the workflow report."""
+    import html
+
+    body = df.to_html(index=False, float_format=lambda x: f"{x:.5g}", na_rep="", border=0, classes="t")
+    style = ("body{font-family:sans-serif;font-size:13px;margin:12px}"
+             "table.t{border-collapse:collapse}table.t th,table.t td{padding:3px 8px;text-align:right;"
+             "border-bottom:1px solid #ddd}table.t th{background:#f0f0f0;position:sticky;top:0}"
+             "table.t tr:hover td{background:#f7f7ff}")
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            f"<style>{style}</style></head><body><h3>{html.escape(title)}</h3>"
+            f"<p>{len(df):,} rows</p>{body}</body></html>\n")

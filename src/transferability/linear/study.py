@@ -14,13 +14,16 @@ from ..core.selection import block_selected
 from ..core.study import Job, JobKind, Study
 from .config import Experiment, experiment_errors, experiments, selected
 
-__all__ = ["LinearStudy", "FIGURES", "FIGURE_TABLES", "CROSS_FIGURES", "DISTANCE_FIGURES", "TABLES"]
+__all__ = ["LinearStudy", "FIGURES", "FIGURE_TABLES", "CROSS_FIGURES", "DISTANCE_FIGURES", "TABLES",
+           "REPORT_TABLES"]
 
 _K = "transferability.linear.jobs."
 _CELL = "theta{theta}_gamma{gamma}_seed{seed}.npz"
 
 # Per-experiment tables written by the aggregation job, and figures (one job each).
 TABLES = ("runs", "cell_means", "agreement", "pretraining", "fine_tune_break_even")
+# Tables small enough to read in the report, as HTML pages (runs and theory are linked there as CSV).
+REPORT_TABLES = ("agreement", "fine_tune_break_even", "cell_means", "pretraining")
 FIGURES = ("phase_linear_transfer", "phase_fine_tune", "slices", "scratch", "ridge", "pretraining",
            "phase_linear_transfer_tuned", "fine_tune_theta")
 # The tables each figure job reads, and nothing else (runs.csv is large).
@@ -219,6 +222,13 @@ class LinearStudy(Study):
         out.append(f"{self.results}/agreement.csv")
         if self.distances:
             out.append(f"{self.results}/distances/distances.csv")
+        return out
+
+    def report_tables(self) -> list[str]:
+        out = [f"{self.results}/{n}/report/{t}.html" for n in self.experiments for t in REPORT_TABLES]
+        out.append(f"{self.results}/report/agreement.html")
+        if self.distances:
+            out.append(f"{self.results}/distances/report/distances.html")
         return out
 
     def experiment_figures(self, name: str) -> list[str]:

@@ -13,10 +13,12 @@ from ..core.selection import block_selected
 from ..core.study import Job, JobKind, Study
 from .config import relu_config, relu_errors
 
-__all__ = ["ReluStudy", "TABLES", "FIGURES"]
+__all__ = ["ReluStudy", "TABLES", "FIGURES", "REPORT_TABLES"]
 
 _K = "transferability.relu.jobs."
 TABLES = ("runs", "means", "fit", "theory", "pretraining", "scratch", "gram")
+# Tables small enough to read in the report, as HTML pages (runs and gram are linked there as CSV).
+REPORT_TABLES = ("theory", "fit", "means", "scratch", "pretraining")
 FIGURES = ("phase_linear_transfer", "phase_fine_tune", "scratch_power_law", "p_perp", "kernels")
 
 
@@ -128,6 +130,9 @@ class ReluStudy(Study):
 
     def tables(self) -> list[str]:
         return [f"{self.results}/relu/{t}.csv" for t in TABLES]
+
+    def report_tables(self) -> list[str]:
+        return [f"{self.results}/relu/report/{t}.html" for t in REPORT_TABLES]
 
     def figures(self) -> list[str]:
         return [f"{self.results}/relu/figures/{f}.png" for f in FIGURES]
