@@ -5,7 +5,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from workflow_utils import TINY, _write, smk
+from workflow_utils import REPO, TINY, _write, smk
 
 from transferability import capacity
 from transferability import config as tcfg
@@ -76,3 +76,20 @@ def test_a_run_that_cannot_fit_stops_before_any_job(tmp_path):
     text = out.stdout + out.stderr
     assert "refused before any job ran" in text and "experiments.tiny.d" in text
     assert not (tmp_path / "res").exists()
+
+
+def test_plan_without_benchmarks_estimates_from_the_prior(tmp_path):
+    """A fresh directory has no benchmark files: plan still gives a time, from the studies' priors, which are
+    the default config's measured job times when applied to the default config."""
+    from transferability.plan import plan_report
+
+    (tmp_path / "config.yaml").write_text((REPO / "config.yaml").read_text())
+    text = plan_report("config.yaml", str(tmp_path), cores=2)
+    line = text.splitlines()[-1]
+    assert line.startswith("estimate: about ") and "from the default config's run times" in line
+    seconds = float(line.split("about ")[1].split(" CPU")[0])
+    # the default run's job seconds summed to 1,185 (2026-11-30): the prior reproduces that scale
+    assert 800 < seconds < 1600, seconds
+    study = tcfg.studies(tcfg.validate_config(copy.deepcopy(TINY))).values()
+    for s in study:
+        assert all(s.prior_seconds(j.kind, j.wc) > 0 for j in s.jobs())

@@ -105,8 +105,9 @@ def _recorded(top: Path) -> dict[tuple, list[tuple[int | None, float]]]:
 
 
 def _estimate(study: Study, todo: list[Job], recorded) -> tuple[float, int]:
-    """CPU seconds for the jobs to do from recorded benchmarks of the same kind and size (same n if any)."""
-    total, unknown = 0.0, 0
+    """CPU seconds for the jobs to do: recorded benchmarks of the same kind and size (same n if any), else the
+    study's prior; returns the total and how many jobs used the prior."""
+    total, prior = 0.0, 0
     for job in todo:
         spec = study.spec(job.kind, job.wc)
         rec = recorded.get(_size_key(spec), [])
@@ -114,9 +115,10 @@ def _estimate(study: Study, todo: list[Job], recorded) -> tuple[float, int]:
         pick = [s for nn, s in rec if nn == n] or [s for _, s in rec]
         if pick:
             total += float(np.mean(pick))
-        elif job.kind != "tasks":
-            unknown += 1
-    return total, unknown
+        else:
+            total += study.prior_seconds(job.kind, job.wc)
+            prior += 1
+    return total, prior
 
 
 def plan_report(configfile: str = "config.yaml", directory: str = ".", cores: int | None = None) -> str:
@@ -139,8 +141,10 @@ def plan_report(configfile: str = "config.yaml", directory: str = ".", cores: in
         lines += [f"  does not fit: {e}" for e in capacity.memory_errors(
             estimates, capacity.physical_memory_mb(), "this machine's memory")]
     if unknown:
-        lines.append(f"estimate: at least {total_s / cores / 60:.1f} min on {cores} cores; {unknown} jobs have no "
-                     "recorded benchmark of the same kind and size (run part of the grid first to calibrate)")
+        lines.append(f"estimate: about {total_s:.0f} CPU-seconds, {total_s / cores / 60:.1f} min on {cores} cores "
+                     f"(plus about 0.3 s of overhead per job); {unknown} jobs have no recorded benchmark of the same "
+                     "kind and size and are estimated from the default config's run times scaled with size "
+                     "(good to a factor of about 3; run part of the grid to calibrate)")
     else:
         lines.append(f"estimate from recorded benchmarks: {total_s:.0f} CPU-seconds, about "
                      f"{total_s / cores / 60:.1f} min on {cores} cores (plus about 0.3 s of overhead per job)")

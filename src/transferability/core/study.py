@@ -97,6 +97,11 @@ class Study(ABC):
         """The config keys that set a job's memory (named when a job cannot fit)."""
         return []
 
+    def prior_seconds(self, kind: str, wc: dict) -> float:
+        """A job's run time before any benchmark exists: the mean measured on the default config, scaled with size
+        (good to a factor of about 3; ``plan`` prefers recorded benchmarks of the same kind and size)."""
+        return 1.0
+
     def summary(self) -> list[str]:
         """One line per experiment (or for the study) on its runs' convergence, from the tables made so far."""
         return []

@@ -157,6 +157,17 @@ class LinearStudy(Study):
                         "scratch": (4 + 4 * K) * net + 3 * design, "linear_transfer": 4 * net + 3 * design + angles,
                         "fine_tune": 6 * net + 3 * design}[kind]
 
+    # mean job seconds of the default config (d = width = 100, 40 instances, 2 cores, 2026-11-30)
+    _PRIOR = {"tasks": 0.16, "pretrain": 1.77, "design": 0.25, "scratch": 3.45, "linear_transfer": 0.44,
+              "fine_tune": 0.99}
+
+    def prior_seconds(self, kind: str, wc: dict) -> float:
+        e = self.experiments[wc["exp"]]
+        full = e.instances * e.d * e.width * max(e.depth - 1, 1) / (40 * 100 * 100)  # full-width training
+        thin = e.instances * e.d / (40 * 100)  # designs, readouts, rank-one fine-tuning
+        scale = {"pretrain": full, "scratch": full * len(e.weight_decays)}.get(kind, thin)
+        return self._PRIOR[kind] * scale
+
     def resources(self, kind: str, wc: dict, attempt: int) -> dict[str, int]:
         """``peak_bytes`` plus 400 MiB for the interpreter and BLAS, and minutes from max_steps x size; both
         doubled per retry."""

@@ -94,6 +94,16 @@ class ReluStudy(Study):
         rows = max(r.ns + (r.kernel_points,))
         return 2**21 + 8 * 8 * (rows * r.width + r.width**2 + r.instances * r.width * r.d)
 
+    # mean job seconds of the default config (d = 20, width 200, 6 instances, n up to 320; 2026-11-30)
+    _PRIOR = {"pretrain": 25.4, "scratch": 2.66, "linear_transfer": 0.55, "fine_tune": 3.30}
+
+    def prior_seconds(self, kind: str, wc: dict) -> float:
+        r = self.cfg
+        scale = r.instances * r.width * r.d / (6 * 200 * 20)
+        if kind in ("scratch", "fine_tune"):
+            scale *= max(float(wc.get("n", 80)), r.width) / 200  # sample steps cost n x width
+        return self._PRIOR[kind] * scale
+
     def resources(self, kind: str, wc: dict, attempt: int) -> dict[str, int]:
         """Memory: ``peak_bytes`` plus 400 MiB for the interpreter and BLAS. Minutes: instances x (up to 50,000
         steps) x 3 x rows x width x d flops at 10 GFLOP/s (benchmarks/relu_bench.py measures about 30 GFLOP/s at
