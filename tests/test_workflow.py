@@ -69,11 +69,13 @@ def test_extending_the_grid_runs_only_new_cells(tiny_run, tmp_path):
         out = smk(wd, "-n", "--cores", "2")
         counts = job_counts(out.stdout + out.stderr)
         # the two new fine-tuning cells, the linear-transfer job of each gamma (one job covers every angle, so it
-        # is rewritten with the new one), the tables, and every figure (one job each)
+        # is rewritten with the new one), the tables and their report pages, and every figure (one job each)
         assert counts == {
             "linear_linear_transfer": 2, "linear_fine_tune": 2, "linear_aggregate": 1, "linear_agreement_all": 1,
             **{f"linear_figure_{f}": 1 for f in ("phase_linear_transfer", "phase_fine_tune", "slices", "scratch",
                                                   "ridge", "pretraining", "fine_tune_theta", "scratch_double_descent", "overview")},
+            **{f"linear_table_{t}": 1 for t in ("agreement", "fine_tune_break_even", "cell_means", "pretraining",
+                                                 "agreement_all")},
             "all": 1,
         }, counts
         smk(wd, "--cores", "2")
@@ -187,7 +189,8 @@ def test_shipped_test_config_builds_only_what_it_names_with_plain_snakemake(tmp_
     out = subprocess.run(cmd, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-3000:]
     res = tmp_path / "results/test"
-    assert sorted(p.name for p in res.iterdir() if p.is_dir()) == ["distances", "figures", "logs", "relu", "tiny"]
+    assert sorted(p.name for p in res.iterdir() if p.is_dir()) == ["distances", "figures", "logs", "relu", "report",
+                                                                    "tiny"]
     agree = pd.read_csv(res / "agreement.csv")
     assert set(agree.method) == {"scratch", "linear_transfer", "fine_tune"} and (agree.cells > 0).all()
     assert (pd.read_csv(res / "relu/means.csv").flagged == 0).all()

@@ -29,6 +29,8 @@ if "linear" in STUDIES:
             log:
                 f"{RES}/{{exp}}/logs/report/{_t}.log",
             localrule: True
+            conda:
+                "../envs/transferability.yaml"
             params:
                 title=f"{_t}.csv",
                 code=script_version("table_html.py"),
@@ -48,6 +50,8 @@ if "linear" in STUDIES:
         log:
             f"{RES}/logs/report/agreement.log",
         localrule: True
+        conda:
+            "../envs/transferability.yaml"
         params:
             title="agreement.csv (all experiments)",
             code=script_version("table_html.py"),
@@ -69,6 +73,8 @@ if "linear" in STUDIES:
             log:
                 f"{RES}/distances/logs/report/distances.log",
             localrule: True
+            conda:
+                "../envs/transferability.yaml"
             params:
                 title="distances.csv",
                 code=script_version("table_html.py"),
@@ -96,6 +102,8 @@ if "relu" in STUDIES:
             log:
                 f"{RES}/relu/logs/report/{_t}.log",
             localrule: True
+            conda:
+                "../envs/transferability.yaml"
             params:
                 title=f"ReLU study: {_t}.csv",
                 code=script_version("table_html.py"),

@@ -315,6 +315,7 @@ def overview_figure(means: pd.DataFrame, theories: dict[str, pd.DataFrame], thet
     Used to compare experiments that differ in depth, width or source (the theory's end points do not
     depend on depth or width).
     """
+    ylim = 1.2
     _style()
     exps = list(theories)
     ncol = min(4, len(exps))
@@ -331,14 +332,21 @@ def overview_figure(means: pd.DataFrame, theories: dict[str, pd.DataFrame], thet
             mm = _slice(m, method, th)
             ax.errorbar(mm.gamma, mm.T_mean, yerr=mm.T_se, fmt="o", ms=3, capsize=2, color=colour,
                         label=METHOD_LABEL[method])
+            # points beyond the axis (near gamma = 1) are marked at its edge, never dropped silently
+            for sign, marker in ((1, "^"), (-1, "v")):
+                off = mm[sign * mm.T_mean > ylim]
+                ax.scatter(off.gamma, np.full(len(off), sign * 0.95 * ylim), marker=marker, s=30, color=colour,
+                           edgecolor="k", lw=0.5, zorder=3, label="_off")
             tt = t[np.isclose(t.theta_deg, nearest(t.theta_deg.unique(), th))].sort_values("gamma")
             tt = tt[tt.gamma <= mm.gamma.max() * 1.05] if len(mm) else tt
             ax.plot(tt.gamma, tt[col], color=colour, lw=1.2)
         ax.axhline(0, color="0.5", lw=0.6)
-        ax.set_ylim(-1.2, 1.2)
+        ax.set_ylim(-ylim, ylim)
         ax.set_xlabel(r"$\gamma = n/d$")
         ax.set_title(f"{exp} (θ = {th:g}°)")
     axes[0][0].set_ylabel("transferability T")
+    if any(len(c.get_offsets()) for ax in axes.ravel() for c in ax.collections if c.get_label() == "_off"):
+        axes[0][0].scatter([], [], marker="^", color="0.5", edgecolor="k", lw=0.5, label="beyond the axis")
     axes[0][0].legend(fontsize=8)
     # two lines when there are few panels, so the title never runs off a narrow figure
     sep = "; " if ncol >= 3 else "\n"
