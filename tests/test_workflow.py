@@ -160,6 +160,14 @@ def test_plan_counts_done_and_remaining_cells(tiny_run):
     # the new gamma: its design, scratch and linear-transfer jobs and 2 fine-tuning cells
     assert "6 transfer cells" in text and "4 done, 2 to do; 5 of 17 jobs to run" in text
     assert "estimate from recorded benchmarks" in text
+    # and the whole job count, the same as Snakemake's own dry run
+    (tiny_run / "cfg_backup.yaml").write_text((tiny_run / "cfg.yaml").read_text())
+    (tiny_run / "cfg.yaml").write_text((tiny_run / "plan.yaml").read_text())
+    try:
+        total = sum(job_counts(smk(tiny_run, "-n").stdout).values())
+    finally:
+        (tiny_run / "cfg.yaml").write_text((tiny_run / "cfg_backup.yaml").read_text())
+    assert f"snakemake -n plans {total} jobs in all" in text and total > 5
 
 
 def test_pdf_on_request_reruns_only_figure_jobs(tiny_run):

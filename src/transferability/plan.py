@@ -121,6 +121,30 @@ def _estimate(study: Study, todo: list[Job], recorded) -> tuple[float, int]:
     return total, prior
 
 
+def snakemake_job_count(configfile: str, directory: str = ".") -> int | None:
+    """How many jobs ``snakemake -n`` plans for this config and directory (per-job files, tables, figures,
+    report pages and ``all``), read from its job table; None when Snakemake cannot be run here."""
+    import re
+    import subprocess
+    import sys
+
+    from .core.paths import REPO
+
+    cmd = [sys.executable, "-m", "snakemake", "-n", "-s", str(REPO / "Snakefile"), "-d", str(directory),
+           "--configfile", str(Path(configfile).resolve())]
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    text = out.stdout + out.stderr
+    if out.returncode != 0:
+        return None
+    if "Nothing to be done" in text:
+        return 0
+    m = re.search(r"^total\s+(\d+)$", text, flags=re.MULTILINE)
+    return int(m.group(1)) if m else None
+
+
 def plan_report(configfile: str = "config.yaml", directory: str = ".", cores: int | None = None) -> str:
     """A human-readable summary: per study, cells and jobs done and to do, and the remaining time."""
     cfg = load_merged_config(configfile, directory)
@@ -140,6 +164,11 @@ def plan_report(configfile: str = "config.yaml", directory: str = ".", cores: in
         lines += capacity.describe(estimates)
         lines += [f"  does not fit: {e}" for e in capacity.memory_errors(
             estimates, capacity.physical_memory_mb(), "this machine's memory")]
+    total = snakemake_job_count(configfile if Path(configfile).is_absolute() else str(Path(directory) / configfile),
+                                directory)
+    if total is not None:
+        lines.append(f"snakemake -n plans {total} jobs in all: the per-job files above plus the table, figure and "
+                     "report jobs downstream of them")
     if unknown:
         lines.append(f"estimate: about {total_s:.0f} CPU-seconds, {total_s / cores / 60:.1f} min on {cores} cores "
                      f"(plus about 0.3 s of overhead per job); {unknown} jobs have no recorded benchmark of the same "
