@@ -100,7 +100,7 @@ def check(studies, local: bool, mem_limit_mb: float | None = None,
     """
     estimates = [e for study in studies for e in kind_estimates(study)]
     if local:
-        limit, name = physical_memory_mb(), ""
+        limit = physical_memory_mb()
         name = f"this machine's {_gib(limit)}"
         if mem_limit_mb is not None and mem_limit_mb < limit:
             limit, name = mem_limit_mb, f"--resources mem_mb={mem_limit_mb:g}"

@@ -93,6 +93,10 @@ class Study(ABC):
     def resources(self, kind: str, wc: dict, attempt: int) -> dict[str, int]:
         """``mem_mb`` and ``runtime`` (minutes) for a job, doubled per retry."""
 
+    def memory_mb(self, kind: str, wc: dict, attempt: int) -> int:
+        """``peak_bytes`` plus 400 MiB for the interpreter and BLAS, doubled per retry: a job's ``mem_mb``."""
+        return int((400 + self.peak_bytes(kind, wc) / 2**20) * 2 ** (attempt - 1))
+
     def size_keys(self, wc: dict) -> list[str]:
         """The config keys that set a job's memory (named when a job cannot fit)."""
         return []
@@ -111,7 +115,8 @@ class Study(ABC):
         """Paths of the tables the study builds from its per-job files."""
 
     def report_tables(self) -> list[str]:
-        """The tables also rendered as HTML pages for the workflow report (``<table>.csv`` -> ``report/<table>.html``)."""
+        """The tables also rendered as HTML pages for the workflow report
+        (``<table>.csv`` -> ``report/<table>.html``)."""
         return []
 
     @abstractmethod

@@ -5,7 +5,7 @@ Angles are in degrees; ``gamma = n/d``. Every problem is reported with its confi
 
 from __future__ import annotations
 
-from ..core.selection import selected_experiments
+from ..core.selection import selected_experiments as selected  # the experiments to build
 from dataclasses import dataclass
 
 from ..core.canonical import fmt
@@ -87,11 +87,6 @@ def experiment_errors(name: str, e: dict) -> list[str]:
         if dup:
             errs.append(f"config key '{key}.{list_key}': values {sorted(dup)} coincide after rounding to 9 decimals")
     return errs
-
-
-def selected(cfg: dict) -> list[str]:
-    """Names of the experiments to build: those ``run`` names, or all."""
-    return selected_experiments(cfg)
 
 
 def experiments(cfg: dict) -> list[Experiment]:

@@ -105,9 +105,10 @@ def phase_diagram(
         ax.set_xlim(_edges(thetas)[0], _edges(thetas)[-1])
         ax.set_ylim(_edges(gammas)[0], _edges(gammas)[-1])
     axes[0].set_ylabel(r"$\gamma = n/d$")
-    cb = fig.colorbar(mesh, ax=axes, shrink=0.9, extend=_extend(finite, vmax))
+    extend = _extend(finite, vmax)
+    cb = fig.colorbar(mesh, ax=axes, shrink=0.9, extend=extend)
     cb.set_label(r"transferability $T = R_{\rm scratch} - R_{\rm " + method.replace("_", r"\_") + "}$"
-                 + ("\n(arrows: values beyond the scale, clipped)" if _extend(finite, vmax) != "neither" else ""))
+                 + ("\n(arrows: values beyond the scale, clipped)" if extend != "neither" else ""))
     fig.suptitle(title + "  (black line: theory T = 0; blue: transfer helps)")
     return fig
 

@@ -174,9 +174,8 @@ class LinearStudy(Study):
         e = self.experiments[wc["exp"]]
         weight = {"tasks": 0, "design": 0, "pretrain": 5, "scratch": 5 * len(e.weight_decays), "linear_transfer": 0,
                   "fine_tune": 1}[kind]
-        mem = (400 + self.peak_bytes(kind, wc) / 2**20) * 2 ** (attempt - 1)
         work = e.max_steps * e.instances * e.d * e.width * e.depth / 1e9
-        return {"mem_mb": int(mem), "runtime": int((5 + weight * work / 60) * attempt)}
+        return {"mem_mb": self.memory_mb(kind, wc, attempt), "runtime": int((5 + weight * work / 60) * attempt)}
 
     def size_keys(self, wc: dict) -> list[str]:
         e = self.experiments[wc["exp"]]

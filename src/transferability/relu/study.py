@@ -109,10 +109,9 @@ class ReluStudy(Study):
         steps) x 3 x rows x width x d flops at 10 GFLOP/s (benchmarks/relu_bench.py measures about 30 GFLOP/s at
         the paper's size, and a paper-size pretraining took 28,000 steps: a generous upper bound)."""
         r = self.cfg
-        mem = (400 + self.peak_bytes(kind, wc) / 2**20) * 2 ** (attempt - 1)
         steps = min(50_000, r.train["max_steps"], r.pretrain["max_steps"])
         seconds = r.instances * steps * 3 * max(r.ns + (r.width,)) * r.width * r.d / 1e10
-        return {"mem_mb": int(mem), "runtime": int((5 + seconds / 60) * 2 ** (attempt - 1))}
+        return {"mem_mb": self.memory_mb(kind, wc, attempt), "runtime": int((5 + seconds / 60) * 2 ** (attempt - 1))}
 
     def summary(self) -> list[str]:
         import pandas as pd
