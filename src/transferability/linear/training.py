@@ -30,7 +30,7 @@ import numpy as np
 from ..core.progress import time_left
 
 __all__ = ["GDSettings", "GDResult", "DivergenceError", "train_deep_linear", "STOP_CONVERGED", "STOP_BUDGET",
-           "STOP_PREDICTED"]
+           "STOP_PREDICTED", "STOP_SPECTRUM"]
 
 # Recompute the incrementally tracked layer norms exactly this often, to stop rounding drift.
 _NORM_REFRESH = 1000
@@ -59,9 +59,10 @@ class GDSettings:
             convergence is unaffected.
         check_every: steps between removals of converged instances from the active batch.
         progress_every_s: seconds between calls of the progress callback.
-        predict_stop: stop an instance as soon as its measured convergence rate says it cannot reach ``tol``
-            within ``max_steps`` even at twice that rate (``_hopeless``); it is then reported as not converged
-            with ``stop_reason`` STOP_PREDICTED, instead of spending the budget to learn what the rate says.
+        predict_stop: stop an instance as soon as the design's spectrum (``_spectrum_hopeless``) or its measured
+            convergence rate (``_hopeless``) says it cannot reach ``tol`` within ``max_steps`` even at twice the
+            rate; it is then reported as not converged with ``stop_reason`` STOP_SPECTRUM or STOP_PREDICTED,
+            instead of spending the budget to learn what the spectrum or the rate says.
     """
 
     tol: float = 1e-6
@@ -74,7 +75,7 @@ class GDSettings:
 
 
 # Why an instance stopped (``GDResult.stop_reason``).
-STOP_CONVERGED, STOP_BUDGET, STOP_PREDICTED = 0, 1, 2
+STOP_CONVERGED, STOP_BUDGET, STOP_PREDICTED, STOP_SPECTRUM = 0, 1, 2, 3
 # Steps between the loss snapshots that measure an instance's convergence rate.
 _RATE_WINDOW = 200
 
@@ -107,6 +108,28 @@ def _hopeless(loss, one_ago, two_ago, start, step: int, settings: GDSettings) ->
         needed = np.log(loss / settings.tol) / r_new
         tail = (r_new > 0) & (r_new <= 1.01 * r_old) & (r_new >= 0.75 * r_old) & (loss < 0.1 * start)
         return tail & (loss > settings.tol) & (step + needed / 2 > settings.max_steps)
+
+
+def _spectrum_hopeless(W: list[np.ndarray], s: np.ndarray, t: np.ndarray, s2max: np.ndarray, loss: np.ndarray,
+                       start: np.ndarray, step: int, settings: GDSettings) -> np.ndarray:
+    """Instances whose design spectrum says they cannot converge within the budget: ``(b,)`` bool.
+
+    In the singular basis of the design the excess loss is ``sum_i res_i^2`` with ``res_i = s_i z_i - t_i``.
+    A step moves mode ``i`` by ``lr 2 s_i^2`` times the network's tangent kernel, whose largest eigenvalue is
+    the data term of the sharpness bound over ``2 max(s^2)``, so with ``lr <= lr_scale / sharpness`` one step
+    shrinks ``res_i^2`` at most by the factor ``(1 - x_i)^2``, ``x_i = lr_scale s_i^2 / max(s^2)``: the mode
+    needs at least ``log(res_i^2 / tol) / (-2 log(1 - x_i))`` more steps to reach ``tol``. Near ``n = d`` the
+    smallest ``s_i`` makes that far more than any budget. Judged once the loss has fallen tenfold (past the
+    escape from a small init, where modes still exchange weight), with the same factor-2 margin as ``_hopeless``.
+    """
+    z = W[0]
+    for Wl in W[1:]:
+        z = z @ Wl
+    res2 = (s * z[..., 0] - t) ** 2
+    x = np.minimum(settings.lr_scale * s**2 / s2max[:, None], 1.0 - 1e-12)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        needed = np.where(res2 > settings.tol, np.log(res2 / settings.tol) / (-2.0 * np.log1p(-x)), 0.0)
+    return (loss < 0.1 * start) & (loss > settings.tol) & (step + needed.max(axis=1) / 2 > settings.max_steps)
 
 
 def _sharpness_bound(sq_norms: np.ndarray, s2max: np.ndarray, gnorm: np.ndarray, grad_weight: float) -> np.ndarray:
@@ -196,7 +219,7 @@ def _step(
                 q_next = np.swapaxes(W[l], 1, 2) @ q
                 if decay:
                     W[l] *= shrink[:, None, None]
-                W[l] -= lq @ np.swapaxes(right, 1, 2)
+                W[l] -= lq * np.swapaxes(right, 1, 2)  # the outer product by broadcasting: half matmul's time
         gradsq += gsq + 4.0 * wd * inner + 4.0 * wd**2 * sq[l]
         sq[l] = shrink**2 * sq[l] - 2.0 * shrink * lr * inner + lr**2 * gsq
         q = q_next
@@ -292,6 +315,7 @@ def train_deep_linear(
     s2max = np.max(sa**2, axis=1)
     sq = _sq_norms(W)
     loss0 = start = None
+    predict = settings.predict_stop and settings.tol > 0  # tol = 0: a fixed number of steps, never judged
     z = None  # cached end-to-end vector (large L = 2 problems), see _step
     done = np.zeros(B, dtype=bool)
     history: list[np.ndarray] = []  # excess loss one and two rate windows ago
@@ -326,7 +350,14 @@ def train_deep_linear(
             reason[active[newly]] = STOP_CONVERGED
             final_loss[active[newly]] = loss[newly]
             done |= newly
-        if settings.predict_stop and step % _RATE_WINDOW == 0 and step:
+        if predict and step % settings.check_every == 0 and step and not budget_hit:
+            spectral = _spectrum_hopeless(W, sa, ta, s2max, loss, start, step, settings) & ~done & (wd == 0)
+            if spectral.any():
+                steps[active[spectral]] = step
+                reason[active[spectral]] = STOP_SPECTRUM
+                final_loss[active[spectral]] = loss[spectral]
+                done |= spectral
+        if predict and step % _RATE_WINDOW == 0 and step and not budget_hit:
             if len(history) == 2:
                 hopeless = _hopeless(loss, history[1], history[0], start, step, settings) & ~done & (wd == 0)
                 if hopeless.any():
