@@ -14,7 +14,6 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/jobs.smk"
 include: "workflow/rules/linear.smk"
 include: "workflow/rules/relu.smk"
-include: "workflow/rules/report.smk"
 
 
 rule all:

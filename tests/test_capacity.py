@@ -9,7 +9,7 @@ from workflow_utils import REPO, TINY, _write, smk
 
 from transferability import capacity
 from transferability import config as tcfg
-from transferability.core.runner import run_job
+from transferability.core.runner import run_batch, run_job
 
 LINEAR = {"relu": None, "distances": None, "experiments": {"m": {
     "d": 120, "width": 90, "depth": 3, "sigma": 0.2, "instances": 4, "theta_deg": [30, 120], "gamma": [0.4, 2.5],
@@ -22,17 +22,27 @@ RELU = {"distances": None, "relu": {
 
 @pytest.mark.parametrize("raw, name", [(LINEAR, "linear"), (RELU, "relu")])
 def test_memory_estimate_bounds_the_traced_peak_of_every_job(tmp_path, raw, name):
-    """Every job, run in this process under tracemalloc, allocates at most its ``peak_bytes`` estimate."""
+    """Every job (a whole batch, for a batched kind), run in this process under tracemalloc, allocates at most its
+    ``peak_bytes`` estimate."""
     cfg = tcfg.validate_config({**copy.deepcopy(raw), "results": str(tmp_path / "res")})
     study = tcfg.studies(cfg)[name]
     kinds = set()
-    for job in study.jobs():
-        out = study.path(job.kind, job.wc)
-        Path(out).parent.mkdir(parents=True, exist_ok=True)
+    for job in dict.fromkeys(study.job_of(j) for j in study.jobs()):
+        kind = study.kinds[job.kind]
+        if kind.batch:
+            outs = [study.path(job.kind, {**job.wc, kind.batch: v}) for v in study.batch_values(job.kind, job.wc)]
+        else:
+            outs = [study.path(job.kind, job.wc)]
+        Path(outs[0]).parent.mkdir(parents=True, exist_ok=True)
         tracemalloc.start()
         try:
-            run_job(study.spec(job.kind, job.wc), study.kinds[job.kind].kernel,
-                    study.input_paths(job.kind, job.wc), out, str(tmp_path / "job.log"))
+            if kind.batch:
+                run_batch(study.batch_specs(job.kind, job.wc), kind.kernel, study.input_paths(job.kind, job.wc),
+                          outs, str(tmp_path / "job.log"))
+                assert len(outs) > 1
+            else:
+                run_job(study.spec(job.kind, job.wc), kind.kernel, study.input_paths(job.kind, job.wc), outs[0],
+                        str(tmp_path / "job.log"))
             peak = tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()

@@ -259,18 +259,45 @@ def _conditioned_problem(B: int = 4, r: int = 5, smallest: float = 1e-2):
     return layers, s, s * z_star
 
 
-def test_predicted_stop_is_right_and_early_on_hopeless_instances():
-    """An instance whose geometric tail cannot reach tol in the budget stops early, flagged STOP_PREDICTED, and
-    the same run without the rule indeed ends unconverged at max_steps."""
-    from transferability.linear.training import STOP_BUDGET, STOP_PREDICTED
+def test_spectrum_stop_is_right_and_immediate_where_the_smallest_singular_value_forbids_convergence():
+    """With a smallest singular value of 3e-3 the design's spectrum alone says tol is out of reach: every instance
+    stops within the first two checks (50 steps), flagged STOP_SPECTRUM, and the same run without the rule indeed
+    ends unconverged at max_steps."""
+    from transferability.linear.training import STOP_BUDGET, STOP_SPECTRUM
 
     layers, s, t = _conditioned_problem(smallest=3e-3)
     budget = 20_000
     fast = train_deep_linear(layers, s, t, GDSettings(tol=1e-12, max_steps=budget))
     slow = train_deep_linear(layers, s, t, GDSettings(tol=1e-12, max_steps=budget, predict_stop=False))
     assert not slow.converged.any() and (slow.stop_reason == STOP_BUDGET).all() and (slow.steps == budget).all()
+    assert (fast.stop_reason == STOP_SPECTRUM).all() and not fast.converged.any()
+    assert fast.steps.max() <= 50
+
+
+def test_no_early_stop_is_reported_at_the_budget_itself():
+    """An instance that reaches max_steps is stopped by the budget, never relabelled as predicted there."""
+    from transferability.linear.training import STOP_BUDGET, STOP_CONVERGED
+
+    layers, s, t = _conditioned_problem(smallest=0.03)
+    out = train_deep_linear(layers, s, t, GDSettings(tol=1e-12, max_steps=20_000))
+    at_budget = out.steps == 20_000
+    assert at_budget.any() and (out.stop_reason[at_budget] == STOP_BUDGET).all()
+    assert (out.converged == (out.stop_reason == STOP_CONVERGED)).all()
+
+
+def test_predicted_stop_is_right_and_early_on_hopeless_instances():
+    """An instance whose geometric tail cannot reach tol in the budget (though the spectrum's bound alone would
+    allow it) stops early, flagged STOP_PREDICTED, and the same run without the rule indeed ends unconverged at
+    max_steps."""
+    from transferability.linear.training import STOP_BUDGET, STOP_PREDICTED
+
+    layers, s, t = _conditioned_problem(smallest=0.02)
+    budget = 20_000
+    fast = train_deep_linear(layers, s, t, GDSettings(tol=1e-12, max_steps=budget))
+    slow = train_deep_linear(layers, s, t, GDSettings(tol=1e-12, max_steps=budget, predict_stop=False))
+    assert not slow.converged.any() and (slow.stop_reason == STOP_BUDGET).all() and (slow.steps == budget).all()
     assert (fast.stop_reason == STOP_PREDICTED).all() and not fast.converged.any()
-    assert fast.steps.max() <= budget // 4  # it spent at most a quarter of the budget learning that
+    assert fast.steps.max() <= budget // 2  # it spent at most half the budget learning that
     # the predicted end: the excess loss at the budget is indeed above tol (checked by the full run)
     assert (slow.loss > 1e-12).all()
 
@@ -301,3 +328,48 @@ def test_progress_lines_estimate_the_time_left():
               progress=lines.append)
     assert lines and all(ln.startswith("cell: step ") and "time left: " in ln for ln in lines)
     assert any("at the current rate" in ln for ln in lines)
+
+
+@pytest.mark.parametrize("method", ["scratch", "fine_tune"])
+def test_runs_stopped_early_near_n_equals_d_would_not_have_converged(method):
+    """At n = d (d = 30, 16 instances, sigma = 0.2) the early stops are right: every instance stopped by the
+    spectrum or its rate ends unconverged when the same run spends its whole budget, and every other instance
+    ends exactly as without the rule."""
+    from transferability.linear.training import STOP_PREDICTED, STOP_SPECTRUM
+
+    d, B, budget = 30, 16, 30_000
+    D = tasks.make_design(d, d, B, seed=3)
+    beta_s, nu = tasks.make_tasks(d, B, seed=3)
+    beta_t = np.cos(0.5) * beta_s + np.sin(0.5) * nu
+
+    def run(predict: bool):
+        st = GDSettings(tol=1e-6, max_steps=budget, predict_stop=predict)
+        if method == "scratch":
+            return P.scratch(D, beta_t, 0.2, d, 2, 1e-5, 0, st)
+        pre, _ = P.pretrain_population(beta_s, d, 2, 1e-5, 0, GDSettings(tol=1e-8, max_steps=50_000))
+        return P.fine_tune(pre, D, beta_t, 0.2, st)
+
+    on, off = run(True), run(False)
+    early = np.isin(on.stop_reason, (STOP_PREDICTED, STOP_SPECTRUM))
+    assert early.sum() >= B // 4, on.stop_reason  # many instances at n = d cannot converge in the budget
+    assert not off.converged[early].any()
+    np.testing.assert_array_equal(on.risk[~early], off.risk[~early])
+    assert on.steps[early].sum() < 0.5 * off.steps[early].sum()  # and the rule saved most of their steps
+
+
+def test_fine_tuning_several_targets_at_once_equals_each_alone():
+    """A fine-tuning batch job trains every angle of a row together; each cell's numbers are bit-identical to
+    training it alone (so a row extended by one angle gives the same numbers as a fresh run)."""
+    d, B = 20, 5
+    D = tasks.make_design(18, d, B, seed=1)
+    beta_s, nu = tasks.make_tasks(d, B, seed=1)
+    pre, _ = P.pretrain_population(beta_s, d, 2, 1e-5, 0, GDSettings(tol=1e-8, max_steps=50_000))
+    chain = rank_one_chain(pre)
+    thetas = np.deg2rad([15.0, 60.0, 150.0])
+    beta_ts = np.stack([tasks.target_task(beta_s, nu, th) for th in thetas])
+    st = GDSettings(tol=1e-6, max_steps=30_000)
+    together = P.fine_tune_targets(chain, D, beta_ts, 0.2, st)
+    for k in range(3):
+        alone = P.fine_tune(chain, D, beta_ts[k], 0.2, st, reduce=False)
+        for field in ("risk", "train_loss", "steps", "converged", "stop_reason", "beta_hat"):
+            np.testing.assert_array_equal(getattr(together[k], field), getattr(alone, field), err_msg=field)

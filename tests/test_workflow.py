@@ -25,10 +25,11 @@ def test_tiny_grid_runs_end_to_end(tiny_run):
         "scratch": 6, "scratch_tuned": 6, "fine_tune": 12, "linear_transfer": 24,
     }
     assert runs.risk.notna().all() and (runs.risk >= 0).all()
-    # why GD stopped: 0 converged, 1 step budget, 2 predicted from the convergence rate (never for a converged run)
-    assert set(runs.stop_reason) <= {0, 1, 2} and (runs.converged == (runs.stop_reason == 0)).all()
+    # why GD stopped: 0 converged, 1 step budget, 2 predicted from the convergence rate, 3 from the design's
+    # spectrum (never for a converged run)
+    assert set(runs.stop_reason) <= {0, 1, 2, 3} and (runs.converged == (runs.stop_reason == 0)).all()
     means = pd.read_csv(wd / "res/tiny/cell_means.csv")
-    assert (means.stopped_by_rate <= means.unconverged).all()
+    assert (means.stopped_by_rate + means.stopped_by_spectrum <= means.unconverged).all()
     ft = runs[runs.method == "fine_tune"]
     assert np.allclose(ft["T"], ft.merge(runs[runs.method == "scratch"], on=["gamma", "instance"]).eval("risk_y - risk_x"))
     agree = pd.read_csv(wd / "res/agreement.csv")
@@ -68,22 +69,28 @@ def test_extending_the_grid_runs_only_new_cells(tiny_run, tmp_path):
     try:
         out = smk(wd, "-n", "--cores", "2")
         counts = job_counts(out.stdout + out.stderr)
-        # the two new fine-tuning cells, the linear-transfer job of each gamma (one job covers every angle, so it
-        # is rewritten with the new one), the tables and their report pages, and every figure (one job each)
+        # the fine-tuning job of each gamma row (it makes only the row's new cell: below), the linear-transfer
+        # job of each gamma (one job covers every angle, so it is rewritten with the new one), the tables (with
+        # their report pages), and every figure (one job each)
         assert counts == {
-            "linear_linear_transfer": 2, "linear_fine_tune": 2, "linear_aggregate": 1, "linear_agreement_all": 1,
+            "linear_linear_transfer": 2, "linear_fine_tune_tiny": 2, "linear_aggregate": 1,
+            "linear_agreement_all": 1,
             **{f"linear_figure_{f}": 1 for f in ("phase_linear_transfer", "phase_fine_tune", "slices", "scratch",
                                                   "ridge", "pretraining", "fine_tune_theta", "scratch_double_descent", "overview")},
-            **{f"linear_table_{t}": 1 for t in ("agreement", "fine_tune_break_even", "cell_means", "pretraining",
-                                                 "agreement_all")},
             "all": 1,
         }, counts
         smk(wd, "--cores", "2")
+        for gamma in ("0.5", "1.5"):
+            log = (wd / f"res/tiny/logs/fine_tune/gamma{gamma}_seed0.log").read_text().splitlines()
+            assert "batch: 1 of 3 files to make (the other 2 are up to date)" in log[-3], log
         new_arrays = cell_arrays(wd)
-        # every file other than the linear-transfer ones is untouched: same mtime, same content
+        # every file other than the linear-transfer ones keeps its content; all but the fine-tuning cells also
+        # their mtime (Snakemake touches every output of a job it ran, and a row's old cells are outputs of its
+        # fine-tuning job; the log above shows that job made only the new cell)
         kept = {p: t for p, t in before.items() if p.parent.name != "linear_transfer"}
         assert {p.parent.name for p in kept} == {"tasks", "pretrain", "design", "scratch", "fine_tune"}
-        assert len(kept) == 10 and all(p.stat().st_mtime_ns == t for p, t in kept.items())
+        assert len(kept) == 10
+        assert all(p.stat().st_mtime_ns == t for p, t in kept.items() if p.parent.name != "fine_tune")
         for p in kept:
             name = str(p.relative_to(wd / "res/tiny"))
             for key, value in old_arrays[name].items():
@@ -152,13 +159,13 @@ def test_plan_counts_done_and_remaining_cells(tiny_run):
     from transferability.plan import plan_report
 
     text = plan_report(str(tiny_run / "cfg.yaml"), str(tiny_run), cores=2)
-    assert "tiny: 4 transfer cells (2 theta x 2 gamma x 1 seed), 4 done, 0 to do; 0 of 12 jobs to run" in text
+    assert "tiny: 4 transfer cells (2 theta x 2 gamma x 1 seed), 4 done, 0 to do; 0 of 10 jobs to run" in text
     cfg = yaml.safe_load((tiny_run / "cfg.yaml").read_text())
     cfg["experiments"]["tiny"]["gamma"] = [0.5, 1.5, 2.0]
     (tiny_run / "plan.yaml").write_text(yaml.safe_dump(cfg))
     text = plan_report(str(tiny_run / "plan.yaml"), str(tiny_run), cores=2)
-    # the new gamma: its design, scratch and linear-transfer jobs and 2 fine-tuning cells
-    assert "6 transfer cells" in text and "4 done, 2 to do; 5 of 17 jobs to run" in text
+    # the new gamma: its design, scratch and linear-transfer jobs and its row's fine-tuning job (2 cells)
+    assert "6 transfer cells" in text and "4 done, 2 to do; 4 of 14 jobs to run" in text
     assert "estimate from recorded benchmarks" in text
     # and the whole job count, the same as Snakemake's own dry run
     (tiny_run / "cfg_backup.yaml").write_text((tiny_run / "cfg.yaml").read_text())
@@ -205,4 +212,4 @@ def test_shipped_test_config_builds_only_what_it_names_with_plain_snakemake(tmp_
     dist = pd.read_csv(res / "distances/distances.csv")
     assert np.isfinite(dist.select_dtypes("number")).any().any() and len(dist) > 0
     assert "tiny: 60 runs; not converged: 0" in out.stdout and "relu: 60 runs; not converged: 0" in out.stdout
-    assert job_counts(out.stdout + out.stderr).get("linear_fine_tune") == 6
+    assert job_counts(out.stdout + out.stderr).get("linear_fine_tune_tiny") == 2  # one job per gamma row

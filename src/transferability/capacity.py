@@ -33,12 +33,12 @@ def kind_estimates(study: Study) -> list[KindEstimate]:
     """Per job kind, the job with the largest memory estimate (first try, before any retry doubling)."""
     best: dict[str, tuple[dict, Job]] = {}
     count: dict[str, int] = {}
-    for job in study.jobs():
+    for job in dict.fromkeys(study.job_of(j) for j in study.jobs()):  # batched kinds: one job per batch
         res = study.resources(job.kind, job.wc, 1)
         count[job.kind] = count.get(job.kind, 0) + 1
         if job.kind not in best or res["mem_mb"] > best[job.kind][0]["mem_mb"]:
             best[job.kind] = (res, job)
-    return [KindEstimate(f"{study.name}_{kind}", job, res["mem_mb"], res["runtime"], count[kind],
+    return [KindEstimate(study.rule_name(kind, job.wc), job, res["mem_mb"], res["runtime"], count[kind],
                          tuple(study.size_keys(job.wc)))
             for kind, (res, job) in best.items()]
 

@@ -91,14 +91,17 @@ def _size_key(spec: dict) -> tuple:
 
 
 def _recorded(top: Path) -> dict[tuple, list[tuple[int | None, float]]]:
-    """Job seconds recorded under a results tree, by size key, with the job's sample count n."""
+    """Job seconds recorded under a results tree, by size key, with the job's sample count n (per file, for a batch
+    job: its seconds over its files)."""
     table: dict[tuple, list[tuple[int | None, float]]] = {}
     for tsv in top.glob("**/benchmarks/*/*.tsv"):
         npz = tsv.parents[2] / tsv.parent.name / (tsv.stem + ".npz")
+        # a batch job's benchmark is named as its files without their leading batch field
+        files = [npz] if npz.exists() else sorted(npz.parent.glob(f"*_{npz.name}"))
         try:
-            spec = load_cell(npz)[0]
+            spec = load_cell(files[0])[0]
             n = spec.get("n", spec.get("inputs", {}).get("design", {}).get("n"))
-            table.setdefault(_size_key(spec), []).append((n, _benchmark_seconds(tsv)))
+            table.setdefault(_size_key(spec), []).append((n, _benchmark_seconds(tsv) / len(files)))
         except Exception:
             continue
     return table
@@ -190,7 +193,8 @@ def _summary_lines(study: Study, status: dict[Job, str]) -> list[str]:
         cells = {j.wildcards: all(status.get(c) == "done" for c in study.cell_files(j.wc))
                  for j in jobs if j.kind == study.cell_kind}
         cells_todo = [c for c, done in cells.items() if not done]
-        todo = [j for j in jobs if status[j] != "done"]
+        todo = {study.job_of(j) for j in jobs if status[j] != "done"}
+        jobs = {study.job_of(j) for j in jobs}
         shape = " x ".join(f"{len({dict(c)[a] for c in cells})} {a}" for a in study.cell_axes)
         out.append(f"{name}: {len(cells)} transfer cells ({shape}), {len(cells) - len(cells_todo)} done, "
                    f"{len(cells_todo)} to do; {len(todo)} of {len(jobs)} jobs to run")

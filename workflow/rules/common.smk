@@ -10,6 +10,7 @@ from transferability import capacity
 from transferability import config as tcfg
 from transferability.configfile import check_config_files
 from transferability.core.provenance import code_version
+from transferability.core.study import fill
 
 # One BLAS thread per job: parallelism comes from running cells side by side, and per-cell numbers
 # do not depend on the thread count.
@@ -63,9 +64,11 @@ def final_targets():
     return out
 
 
-def job_inputs(study, kind):
+def job_inputs(study, kind, fixed=None):
     """Input function of a per-job rule: the files the study says the job reads."""
-    return lambda wildcards: study.input_paths(kind, dict(wildcards.items()))
+    return lambda wildcards: study.input_paths(
+        kind, {**dict(wildcards.items()), **(fixed or {})}
+    )
 
 
 def job_spec(study, kind):
@@ -75,6 +78,18 @@ def job_spec(study, kind):
     )
 
 
+def batch_spec(study, kind, fixed):
+    """Params function of a batch rule: the specs of its files, in output order, as a JSON list."""
+    return lambda wildcards: json.dumps(
+        study.batch_specs(kind, {**dict(wildcards.items()), **fixed}), sort_keys=True
+    )
+
+
+def job_output_args(wildcards, output):
+    """A batch job's ``--output=PATH`` arguments, one per file, shell-quoted."""
+    return " ".join(shlex.quote(f"--output={path}") for path in output)
+
+
 def job_input_args(wildcards, input):
     """The runner's ``--input NAME=PATH`` arguments, shell-quoted."""
     return " ".join(
@@ -82,10 +97,10 @@ def job_input_args(wildcards, input):
     )
 
 
-def job_resource(study, kind, key):
+def job_resource(study, kind, key, fixed=None):
     """Resource function of a per-job rule (``mem_mb`` or ``runtime``), scaled per retry by the study."""
     return lambda wildcards, attempt: study.resources(
-        kind, dict(wildcards.items()), attempt
+        kind, {**dict(wildcards.items()), **(fixed or {})}, attempt
     )[key]
 
 

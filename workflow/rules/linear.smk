@@ -1,8 +1,9 @@
 # The linear study's tables and figures: theory grid, aggregation and one job per figure, per experiment;
-# the cross-experiment summary and figures; the distance study (Appendix A).
+# the cross-experiment summary and figures; the distance study (Appendix A). The job that makes a small table
+# also writes its HTML page for the report (read in place there; runs and theory grids are CSV downloads).
 
 if "linear" in STUDIES:
-    from transferability.linear.study import FIGURE_TABLES, FIGURES
+    from transferability.linear.study import FIGURE_TABLES, FIGURES, REPORT_TABLES
 
     LINEAR = STUDIES["linear"]
     EXP = LINEAR.experiments
@@ -16,6 +17,12 @@ if "linear" in STUDIES:
         "ridge": "3 Baselines",
         "phase_linear_transfer_tuned": "3 Baselines",
         "pretraining": "4 Diagnostics",
+    }
+    TABLE_CAPTION = {
+        "agreement": "agreement",
+        "fine_tune_break_even": "break_even",
+        "cell_means": "cell_means",
+        "pretraining": "pretraining_table",
     }
 
     wildcard_constraints:
@@ -44,6 +51,15 @@ if "linear" in STUDIES:
         input:
             lambda w: LINEAR.restrict(w.exp).job_files(),
         output:
+            **{
+                f"html_{t}": report(
+                    f"{RES}/{{exp}}/report/{t}.html",
+                    caption=f"../report/{TABLE_CAPTION[t]}.rst",
+                    category="7 Tables",
+                    labels={"experiment": "{exp}", "table": t},
+                )
+                for t in REPORT_TABLES
+            },
             runs=report(
                 f"{RES}/{{exp}}/runs.csv",
                 caption="../report/runs.rst",
@@ -70,13 +86,20 @@ if "linear" in STUDIES:
         input:
             expand(f"{RES}/{{exp}}/agreement.csv", exp=list(EXP)),
         output:
-            f"{RES}/agreement.csv",
+            agreement=f"{RES}/agreement.csv",
+            html_agreement=report(
+                f"{RES}/report/agreement.html",
+                caption="../report/agreement.rst",
+                category="5 Agreement",
+                labels={"experiment": "all", "table": "agreement"},
+            ),
         log:
             f"{RES}/logs/agreement_all.log",
         localrule: True
         conda:
             "../envs/transferability.yaml"
         params:
+            table="agreement",
             code=script_version("concat_csv.py"),
         script:
             "../scripts/concat_csv.py"
@@ -166,7 +189,13 @@ if "linear" in STUDIES:
                 **pdf_output(f"{RES}/distances/T_vs_kl.pdf", "kl_pdf"),
                 **pdf_output(f"{RES}/distances/T_vs_w1.pdf", "w1_pdf"),
                 **pdf_output(f"{RES}/distances/fixed_pair.pdf", "pair_pdf"),
-                table=f"{RES}/distances/distances.csv",
+                distances=f"{RES}/distances/distances.csv",
+                html_distances=report(
+                    f"{RES}/distances/report/distances.html",
+                    caption="../report/distances.rst",
+                    category="6 Distances",
+                    labels={"figure": "distance table"},
+                ),
                 kl=report(
                     f"{RES}/distances/T_vs_kl.png",
                     caption="../report/distances_kl.rst",

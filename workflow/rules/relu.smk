@@ -3,6 +3,7 @@
 if "relu" in STUDIES:
     RELU = STUDIES["relu"]
     from transferability.relu.study import FIGURES as RELU_FIGURES
+    from transferability.relu.study import REPORT_TABLES as RELU_REPORT_TABLES
     from transferability.relu.study import TABLES as RELU_TABLES
 
     rule relu_aggregate:
@@ -10,6 +11,15 @@ if "relu" in STUDIES:
             RELU.job_files(),
         output:
             **{t: f"{RES}/relu/{t}.csv" for t in RELU_TABLES if t != "runs"},
+            **{
+                f"html_{t}": report(
+                    f"{RES}/relu/report/{t}.html",
+                    caption="../report/relu_tables.rst",
+                    category="8 ReLU study",
+                    labels={"item": f"table {t}"},
+                )
+                for t in RELU_REPORT_TABLES
+            },
             runs=report(
                 f"{RES}/relu/runs.csv",
                 caption="../report/relu_tables.rst",

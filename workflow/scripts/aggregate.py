@@ -1,10 +1,11 @@
-"""Snakemake adapter: verify and collect every per-job file of one experiment into its tables."""
+"""Snakemake adapter: verify and collect every per-job file of one experiment into its tables (CSV, and the
+report's HTML pages of the small ones)."""
 
 from transferability.core.joblog import job_log
 
-with job_log(snakemake.log[0]):  # noqa: F821
+sm = snakemake  # noqa: F821
+with job_log(sm.log[0]):
+    from transferability.core.tables import write_tables
     from transferability.linear.collect import collect_experiment
 
-    tables = collect_experiment(snakemake.params.study)  # noqa: F821
-    for key, table in tables.items():
-        table.to_csv(snakemake.output[key], index=False)  # noqa: F821
+    write_tables(collect_experiment(sm.params.study), sm.output, sm.wildcards.exp)

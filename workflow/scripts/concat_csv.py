@@ -1,10 +1,12 @@
-"""Snakemake adapter: concatenate per-experiment CSV tables."""
+"""Snakemake adapter: concatenate per-experiment CSV tables (and the report's HTML page of the result)."""
 
 from transferability.core.joblog import job_log
 
-with job_log(snakemake.log[0]):  # noqa: F821
+sm = snakemake  # noqa: F821
+with job_log(sm.log[0]):
     import pandas as pd
 
-    pd.concat([pd.read_csv(p) for p in snakemake.input], ignore_index=True).to_csv(  # noqa: F821
-        snakemake.output[0], index=False  # noqa: F821
-    )
+    from transferability.core.tables import write_tables
+
+    table = pd.concat([pd.read_csv(p) for p in sm.input], ignore_index=True)
+    write_tables({sm.params.table: table}, sm.output, "all experiments")

@@ -6,6 +6,7 @@ sm = snakemake  # noqa: F821
 with job_log(sm.log[0]):
     import pandas as pd
 
+    from transferability.core.tables import write_tables
     from transferability.linear import plots
     from transferability.linear.distances import distance_table, with_theory
 
@@ -15,7 +16,7 @@ with job_log(sm.log[0]):
     gamma = plots.nearest(means.gamma.unique(), s["gamma"])
     table = with_theory(distance_table(s["sweep_deg"], sigma, s["dims"], s["samples"], seed=sm.params.seed),
                         gamma, sigma)
-    table.to_csv(sm.output.table, index=False)
+    write_tables({"distances": table}, sm.output, s["experiment"])
     figs = plots.distance_figures(table, means, s["gamma"], s["fixed_theta_deg"], sigma, s["experiment"], theory)
     for fig, name in zip(figs, ("kl", "w1", "pair")):
         plots.save(fig, sm.output[name], sm.output.get(f"{name}_pdf"))

@@ -1,11 +1,12 @@
-"""Snakemake adapter: verify and collect every per-job file of the ReLU study into its tables."""
+"""Snakemake adapter: verify and collect every per-job file of the ReLU study into its tables (CSV, and the
+report's HTML pages of the small ones)."""
 
 from transferability.core.joblog import job_log
 
-with job_log(snakemake.log[0]):  # noqa: F821
+sm = snakemake  # noqa: F821
+with job_log(sm.log[0]):
+    from transferability.core.tables import write_tables
     from transferability.relu.aggregate import collect_relu
 
-    tables = collect_relu(snakemake.params.study)  # noqa: F821
-    for key, table in tables.items():
-        # the Gram matrices only feed a picture: 8 significant digits keep the file small
-        table.to_csv(snakemake.output[key], index=False, float_format="%.8g" if key == "gram" else None)  # noqa: F821
+    # the Gram matrices only feed a picture: 8 significant digits keep the file small
+    write_tables(collect_relu(sm.params.study), sm.output, "ReLU study", {"gram": "%.8g"})

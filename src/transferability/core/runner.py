@@ -8,11 +8,11 @@ import time
 
 import numpy as np
 
-from .store import load_cell, save_cell
+from .store import CellFileError, StaleCellError, load_cell, save_cell
 
-__all__ = ["run_job", "convergence_line"]
+__all__ = ["run_job", "run_batch", "convergence_line"]
 
-_STOP_NAMES = {1: "step budget", 2: "measured rate"}
+_STOP_NAMES = {1: "step budget", 2: "measured rate", 3: "design spectrum"}
 
 
 def convergence_line(arrays: dict) -> str | None:
@@ -64,10 +64,60 @@ def run_job(spec: dict, kernel: str, inputs: dict[str, str], output: str, log_pa
             log_fh.close()
 
 
+def _up_to_date(path: str, spec: dict) -> bool:
+    """Whether ``path`` holds a readable file made with exactly ``spec``."""
+    try:
+        load_cell(path, expect=spec)
+        return True
+    except (CellFileError, StaleCellError):
+        return False
+
+
+def run_batch(specs: list[dict], kernel: str, inputs: dict[str, str], outputs: list[str],
+              log_path: str | None = None) -> None:
+    """Make the files of one batch job (``outputs[i]`` from ``specs[i]``) with ``kernel``'s
+    ``compute_batch(specs, arrays, log)``, which returns one array dict per spec.
+
+    Files already made with their spec are kept (the workflow marks them ``update``, so Snakemake leaves them in
+    place): extending a batch, or rerunning one whose job was interrupted, computes only what is missing. The
+    files of a batch share their inputs (``specs[i]['inputs']`` all equal).
+    """
+    if len(specs) != len(outputs):
+        raise ValueError(f"{len(specs)} specs for {len(outputs)} outputs")
+    if any(s.get("inputs") != specs[0].get("inputs") for s in specs):
+        raise ValueError("the files of a batch must share their inputs")
+    log_fh = open(log_path, "a", buffering=1) if log_path else sys.stderr
+
+    def log(line: str) -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] {line}", file=log_fh, flush=True)
+
+    try:
+        t0 = time.perf_counter()
+        todo = [i for i, (s, path) in enumerate(zip(specs, outputs)) if not _up_to_date(path, s)]
+        log(f"start {specs[0]['study']} {specs[0]['job']} batch: {len(todo)} of {len(outputs)} files to make"
+            + (f" (the other {len(outputs) - len(todo)} are up to date)" if len(todo) < len(outputs) else ""))
+        if todo:
+            arrays = {}
+            for name, path in inputs.items():
+                _, arrays[name] = load_cell(path, expect=specs[0]["inputs"][name])
+            made = importlib.import_module(kernel).compute_batch([specs[i] for i in todo], arrays, log)
+            for i, out in zip(todo, made):
+                save_cell(outputs[i], specs[i], out)
+                line = convergence_line(out)
+                if line:
+                    log(f"{outputs[i]}: {line}")
+        log(f"done in {time.perf_counter() - t0:.2f} s")
+    finally:
+        if log_fh is not sys.stderr:
+            log_fh.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line of ``run_job`` for workflow rules: a job process imports numpy and this package, not Snakemake.
 
     ``python -m transferability.core.runner --kernel K --spec JSON --output PATH --log PATH [--input NAME=PATH]...``
+
+    A batch job passes a JSON list of specs and one ``--output`` per spec (``run_batch``).
     """
     import argparse
     import json
@@ -75,12 +125,16 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m transferability.core.runner", description=main.__doc__)
     ap.add_argument("--kernel", required=True)
     ap.add_argument("--spec", required=True, help="the job's canonical spec as JSON")
-    ap.add_argument("--output", required=True)
+    ap.add_argument("--output", action="append", required=True)
     ap.add_argument("--log", default=None)
     ap.add_argument("--input", action="append", default=[], metavar="NAME=PATH")
     args = ap.parse_args(argv)
     inputs = dict(item.split("=", 1) for item in args.input)
-    run_job(json.loads(args.spec), args.kernel, inputs, args.output, args.log)
+    spec = json.loads(args.spec)
+    if isinstance(spec, list):
+        run_batch(spec, args.kernel, inputs, args.output, args.log)
+    else:
+        run_job(spec, args.kernel, inputs, args.output[0], args.log)
     return 0
 
 

@@ -8,6 +8,7 @@ construction. Wildcard values are canonical strings (``fmt``), as they appear in
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
@@ -15,7 +16,14 @@ from .canonical import canonical, fmt
 from .provenance import code_version
 from .store import load_cell
 
-__all__ = ["JobKind", "Job", "Study"]
+__all__ = ["JobKind", "Job", "Study", "fill"]
+
+
+def fill(pattern: str, values: dict[str, str]) -> str:
+    """``pattern`` with the named ``{wildcard}`` fields replaced and the others left open."""
+    for name, value in values.items():
+        pattern = pattern.replace("{" + name + "}", value)
+    return pattern
 
 
 @dataclass(frozen=True)
@@ -24,12 +32,20 @@ class JobKind:
 
     ``pattern`` is the path below the results directory with ``{wildcard}`` fields; ``kernel`` the module whose
     ``compute(spec, inputs, log)`` makes the file; ``group`` the SLURM group that bundles cheap jobs.
+
+    A *batched* kind (``batch`` names one of its wildcards) is made by one job per value of its other wildcards,
+    which writes one file per value of ``batch`` (the kernel's ``compute_batch(specs, inputs, log)``; the files of
+    a batch share their inputs). Each file keeps its own spec: a batch job recomputes only the files that are
+    missing or made with another spec, so extending the ``batch`` axis computes only the new files.
+    ``batch_pattern`` names the batch job's log and benchmark (``pattern`` without the ``batch`` field).
     """
 
     name: str
     kernel: str
     pattern: str
     group: str | None = None
+    batch: str | None = None
+    batch_pattern: str | None = None
 
 
 @dataclass(frozen=True)
@@ -136,13 +152,54 @@ class Study(ABC):
         return f"{self.results}/{self.kinds[kind].pattern.format(**wc)}"
 
     def pattern(self, kind: str, tree: str = "", ext: str = ".npz") -> str:
-        """Snakemake pattern of a kind's files; ``tree`` (``logs``, ``benchmarks``) and ``ext`` for its side files.
+        """Snakemake pattern of a kind's files; ``tree`` (``logs``, ``benchmarks``) and ``ext`` for its side files
+        (of the batch job, for a batched kind).
 
         ``{exp}/fine_tune/theta{theta}...npz`` has its log at ``{exp}/logs/fine_tune/theta{theta}....log``.
         """
-        head, rest = self.kinds[kind].pattern.split("/", 1)
+        k = self.kinds[kind]
+        head, rest = (k.batch_pattern if tree and k.batch else k.pattern).split("/", 1)
         rest = rest.removesuffix(".npz") + ext
         return f"{self.results}/{head}/{tree + '/' if tree else ''}{rest}"
+
+    # ---- batched kinds ----
+    def batch_groups(self, kind: str) -> list[tuple[dict[str, str], list[str]]]:
+        """For a batched kind: one ``(fixed wildcards, values of the batch wildcard)`` per rule (the values a
+        rule's outputs list must be known when the workflow is parsed, so each set of values gets its rule)."""
+        raise NotImplementedError(f"job kind {kind!r} of the {self.name} study is not batched")
+
+    def rule_name(self, kind: str, wc: dict | None = None) -> str:
+        """The Snakemake rule that makes a kind's files (for a batched kind, the rule of ``wc``'s group)."""
+        base = f"{self.name}_{kind}"
+        if not self.kinds[kind].batch:
+            return base
+        for fixed, _ in self.batch_groups(kind):
+            if wc is None or all(wc.get(k) == v for k, v in fixed.items()):
+                return base + "_" + "_".join(re.sub(r"\W", "_", v) for v in fixed.values())
+        raise KeyError(f"no batch of job kind {kind!r} holds {wc}")
+
+    def job_of(self, job: Job) -> Job:
+        """The job that makes a per-job file: the file itself, or for a batched kind its batch (the file's
+        wildcards without the batch wildcard)."""
+        axis = self.kinds[job.kind].batch
+        return Job(job.kind, tuple(kv for kv in job.wildcards if kv[0] != axis)) if axis else job
+
+    def batch_outputs(self, kind: str, fixed: dict[str, str], values: list[str]) -> list[str]:
+        """Snakemake output patterns of one batch rule: a file per value, the other wildcards left open."""
+        axis = self.kinds[kind].batch
+        return [fill(self.pattern(kind), {**fixed, axis: v}) for v in values]
+
+    def batch_values(self, kind: str, wc: dict) -> list[str]:
+        """The batch wildcard's values of the batch job with wildcards ``wc`` (all but the batch wildcard)."""
+        for fixed, values in self.batch_groups(kind):
+            if all(wc.get(k) == v for k, v in fixed.items()):
+                return values
+        raise KeyError(f"no batch of job kind {kind!r} holds {wc}")
+
+    def batch_specs(self, kind: str, wc: dict) -> list[dict]:
+        """Specs of a batch job's files, in the order of ``batch_values``."""
+        axis = self.kinds[kind].batch
+        return [self.spec(kind, {**wc, axis: v}) for v in self.batch_values(kind, wc)]
 
     def spec(self, kind: str, wc: dict) -> dict:
         """Canonical spec: the job's values, its code version and the specs of its inputs."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["mean_se", "zero_between", "nearest", "convergence_summary", "html_table"]
+__all__ = ["mean_se", "zero_between", "nearest", "convergence_summary", "html_table", "write_tables"]
 
 
 def mean_se(x) -> tuple[float, float]:
@@ -51,3 +51,18 @@ def html_table(df, title: str) -> str:
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             f"<style>{style}</style></head><body><h3>{html.escape(title)}</h3>"
             f"<p>{len(df):,} rows</p>{body}</body></html>\n")
+
+
+def write_tables(tables: dict, outputs, title: str, float_formats: dict | None = None) -> None:
+    """Write each table to ``outputs[name]`` (CSV) and, where ``outputs`` has ``html_<name>``, the report's HTML
+    page of it, read back from the CSV (so the page shows exactly the file's numbers); ``title`` prefixes each
+    page's title (``"<title>: <name>.csv"``). Done by the job that makes the tables: no process per page."""
+    import pandas as pd
+
+    for name, table in tables.items():
+        fmt = (float_formats or {}).get(name)
+        table.to_csv(outputs[name], index=False, float_format=fmt)
+        page = f"html_{name}"
+        if page in outputs.keys():
+            with open(outputs[page], "w") as fh:
+                fh.write(html_table(pd.read_csv(outputs[name]), f"{title}: {name}.csv"))

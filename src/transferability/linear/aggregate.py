@@ -16,7 +16,7 @@ import pandas as pd
 from . import theory
 from ..core.tables import zero_between
 from .dispatch import predict
-from .training import STOP_PREDICTED
+from .training import STOP_PREDICTED, STOP_SPECTRUM
 
 __all__ = [
     "METHODS",
@@ -158,7 +158,7 @@ def cell_means(df: pd.DataFrame) -> pd.DataFrame:
     """Mean and standard error of risk and T per (method, lam, theta, gamma).
 
     ``unconverged`` counts the method's own runs that did not converge (``stopped_by_rate`` of them stopped by
-    their measured rate); ``pretrain_unconverged`` and ``scratch_unconverged`` the runs whose pretraining or
+    their measured rate, ``stopped_by_spectrum`` by their design's spectrum); ``pretrain_unconverged`` and ``scratch_unconverged`` the runs whose pretraining or
     paired scratch run did not; ``flagged`` the runs with any of the three (each makes the cell's T unreliable).
     """
     keys = ["experiment", "method", "lam", "weight_decay", "theta_deg", "gamma", "n", "d", "sigma",
@@ -168,6 +168,7 @@ def cell_means(df: pd.DataFrame) -> pd.DataFrame:
     g = df.assign(
         unconverged=~df.converged,
         stopped_by_rate=df.stop_reason == STOP_PREDICTED,
+        stopped_by_spectrum=df.stop_reason == STOP_SPECTRUM,
         pretrain_unconverged=~pre_ok,
         scratch_unconverged=~scratch_ok,
         flagged=~(df.converged.astype(bool) & pre_ok & scratch_ok),
@@ -182,6 +183,7 @@ def cell_means(df: pd.DataFrame) -> pd.DataFrame:
         count=("risk", "size"),
         unconverged=("unconverged", "sum"),
         stopped_by_rate=("stopped_by_rate", "sum"),
+        stopped_by_spectrum=("stopped_by_spectrum", "sum"),
         pretrain_unconverged=("pretrain_unconverged", "sum"),
         scratch_unconverged=("scratch_unconverged", "sum"),
         flagged=("flagged", "sum"),

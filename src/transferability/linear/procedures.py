@@ -14,7 +14,7 @@ from .models import end_to_end, init_deep_linear, rank_one_chain, rotate_in, rot
 from .tasks import Design, design_targets
 from .training import GDResult, GDSettings, train_deep_linear
 
-__all__ = ["TrainOutcome", "pretrain_population", "pretrain_finite", "scratch", "fine_tune"]
+__all__ = ["TrainOutcome", "pretrain_population", "pretrain_finite", "scratch", "fine_tune", "fine_tune_targets"]
 
 
 @dataclass
@@ -125,3 +125,34 @@ def fine_tune(
     """
     layers = rank_one_chain(pretrained) if reduce else pretrained
     return _train_on_design(layers, design, beta_t, sigma, settings, **kw)
+
+
+def fine_tune_targets(
+    layers: list[np.ndarray], design: Design, beta_ts: np.ndarray, sigma: float, settings: GDSettings, **kw
+) -> list[TrainOutcome]:
+    """Fine-tune ``layers`` (first layer in input coordinates, ``B`` instances) towards each of ``T`` targets
+    ``beta_ts (T, B, d)`` on the same design, as one batch of ``T B`` instances.
+
+    Every instance keeps its own step size and stopping time, so each outcome equals ``fine_tune(layers, design,
+    beta_ts[k], sigma, settings, reduce=False)``; training them together shares the per-step overhead. The first
+    layer is rotated into the row space once; only its row-space part and the later layers are repeated T times.
+    """
+    T, B = beta_ts.shape[:2]
+    A, rest = rotate_in(layers[0], design.V)
+    tile = lambda x: np.concatenate([x] * T, axis=0)  # noqa: E731  (target-major: row k*B + b)
+    targets = np.concatenate([design_targets(design, beta, sigma) for beta in beta_ts])
+    res = train_deep_linear([tile(A)] + [tile(W) for W in layers[1:]], tile(design.s), targets, settings, **kw)
+    out = []
+    for k in range(T):
+        part = slice(k * B, (k + 1) * B)
+        final = [rotate_out(res.layers[0][part], rest, design.V)] + [W[part] for W in res.layers[1:]]
+        beta_hat = end_to_end(final)
+        out.append(TrainOutcome(
+            beta_hat=beta_hat,
+            risk=np.sum((beta_hat - beta_ts[k]) ** 2, axis=1),
+            train_loss=res.loss[part] + sigma**2 * design.resid,
+            steps=res.steps[part],
+            converged=res.converged[part],
+            stop_reason=res.stop_reason[part],
+        ))
+    return out

@@ -2,7 +2,9 @@
 
 Per experiment ``E`` and seed: ``tasks`` and ``pretrain``; per gamma: ``design``, ``scratch`` and
 ``linear_transfer`` (every angle and ridge value at once: milliseconds per cell); per (theta, gamma):
-``fine_tune``. The two transfer methods are separate jobs, so a new ridge value never reruns fine-tuning.
+``fine_tune``, one file per cell, made by one job per gamma row for all its angles at once (a batched kind: a
+new angle computes only its own cells). The two transfer methods are separate jobs, so a new ridge value never
+reruns fine-tuning.
 """
 
 from __future__ import annotations
@@ -46,7 +48,8 @@ class LinearStudy(Study):
         "scratch": JobKind("scratch", _K + "scratch", "{exp}/scratch/gamma{gamma}_seed{seed}.npz", group="baselines"),
         "linear_transfer": JobKind("linear_transfer", _K + "linear_transfer",
                                    "{exp}/linear_transfer/gamma{gamma}_seed{seed}.npz", group="baselines"),
-        "fine_tune": JobKind("fine_tune", _K + "fine_tune", "{exp}/fine_tune/" + _CELL, group="cells"),
+        "fine_tune": JobKind("fine_tune", _K + "fine_tune", "{exp}/fine_tune/" + _CELL, group="cells", batch="theta",
+                             batch_pattern="{exp}/fine_tune/gamma{gamma}_seed{seed}.npz"),
     }
 
     cell_axes = ("theta", "gamma", "seed")
@@ -104,6 +107,11 @@ class LinearStudy(Study):
                             for th in e.thetas_deg]
         return out
 
+    def batch_groups(self, kind: str) -> list[tuple[dict[str, str], list[str]]]:
+        if kind != "fine_tune":
+            return super().batch_groups(kind)
+        return [({"exp": e.name}, [fmt(th) for th in e.thetas_deg]) for e in self.experiments.values()]
+
     def inputs(self, kind: str, wc: dict) -> dict[str, Job]:
         exp, seed = wc["exp"], wc["seed"]
         tasks = self.job("tasks", exp=exp, seed=seed)
@@ -148,14 +156,18 @@ class LinearStudy(Study):
         The copy counts bound the traced peaks of every job kind (``tests/test_capacity.py``).
         """
         e = self.experiments[wc["exp"]]
-        B, d, w, K = e.instances, e.d, e.width, len(e.weight_decays)
+        B, d, w, K, T = e.instances, e.d, e.width, len(e.weight_decays), len(e.thetas_deg)
         n = e.n_of(float(wc["gamma"])) if "gamma" in wc else d
         net = 8 * B * (d * w + max(e.depth - 2, 0) * w * w + w)
-        design = 8 * (B * d * min(n, d) + 4 * n * d)
-        angles = 8 * B * len(e.thetas_deg) * len(e.ridge) * 2
+        r = min(n, d)
+        design = 8 * (B * d * r + 4 * n * d)
+        angles = 8 * B * T * len(e.ridge) * 2
+        # fine-tuning trains every angle of the row at once: the trained part of the network (row-space
+        # coordinates of the first layer, the rest) and the targets, for T x B instances
+        trained = 8 * T * B * ((r + 4) * (1 if e.fine_tune_rank_one else w) + max(e.depth - 2, 0) * w * w)
         return 2**21 + {"tasks": 8 * 8 * B * d, "design": 3 * design, "pretrain": 14 * net,
                         "scratch": (4 + 4 * K) * net + 3 * design, "linear_transfer": 4 * net + 3 * design + angles,
-                        "fine_tune": 6 * net + 3 * design}[kind]
+                        "fine_tune": 4 * net + 3 * design + 8 * trained}[kind]
 
     # mean job seconds of the default config (d = width = 100, 40 instances, 2 cores, 2026-11-30)
     _PRIOR = {"tasks": 0.16, "pretrain": 1.77, "design": 0.25, "scratch": 3.45, "linear_transfer": 0.44,
@@ -170,10 +182,10 @@ class LinearStudy(Study):
 
     def resources(self, kind: str, wc: dict, attempt: int) -> dict[str, int]:
         """``peak_bytes`` plus 400 MiB for the interpreter and BLAS, and minutes from max_steps x size; both
-        doubled per retry."""
+        doubled per retry. For fine-tuning, ``wc`` names a batch job (a gamma row, without theta)."""
         e = self.experiments[wc["exp"]]
         weight = {"tasks": 0, "design": 0, "pretrain": 5, "scratch": 5 * len(e.weight_decays), "linear_transfer": 0,
-                  "fine_tune": 1}[kind]
+                  "fine_tune": len(e.thetas_deg)}[kind]  # a fine-tuning job is a row of cells
         work = e.max_steps * e.instances * e.d * e.width * e.depth / 1e9
         return {"mem_mb": self.memory_mb(kind, wc, attempt), "runtime": int((5 + weight * work / 60) * attempt)}
 
