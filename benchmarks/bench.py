@@ -1,6 +1,7 @@
 """Benchmarks: W1 end to end by phase, the GD step against memory bandwidth, paper-scale jobs, the default run.
 
-Run from the repository root:  .venv/bin/python benchmarks/bench.py [--skip-w1] [--skip-paper] [--default]
+Run from the repository root:
+    .venv/bin/python benchmarks/bench.py [--skip-w1] [--skip-paper] [--default] [--paper-run]
 (it also times a dry run of every shipped config).
 Everything printed is measured on this machine in this run, beside the copy bandwidth measured in the same run.
 No ratio against a number from another machine is printed: to compare with the authors' scripts, run them on
@@ -32,7 +33,7 @@ import yaml  # noqa: E402
 from transferability import config as tcfg  # noqa: E402
 from transferability.core.canonical import fmt  # noqa: E402
 from transferability.linear.dispatch import predict  # noqa: E402
-from transferability.linear.jobs import design, fine_tune, pretrain, scratch, tasks  # noqa: E402
+from transferability.linear.jobs import design, fine_tune, linear_transfer, pretrain, scratch, tasks  # noqa: E402
 from transferability.linear.models import init_deep_linear, rotate_in  # noqa: E402
 from transferability.linear.tasks import design_targets, make_design, make_tasks  # noqa: E402
 from transferability.linear.training import GDSettings, train_deep_linear  # noqa: E402
@@ -106,7 +107,8 @@ def w1() -> None:
         away = np.abs(r.gamma - 1) >= 0.1
         print(f"  {method:16s} risk MAE vs exact theory over {len(m):2d} cells: {err.mean():.4f}  "
               f"(unconverged runs away from gamma=1: {int((~r.converged[away]).sum())}; near gamma=1: "
-              f"{int((~r.converged[~away]).sum())}, of which stopped by their measured rate: "
+              f"{int((~r.converged[~away]).sum())}, of which stopped early by their design's spectrum: "
+              f"{int((r.stop_reason[~away] == 3).sum())}, by their measured rate: "
               f"{int((r.stop_reason[~away] == 2).sum())})")
     steps = runs[runs.method != "linear_transfer"].steps.sum()
     print(f"  GD steps in W1 (instance-steps, all methods): {steps:,}")
@@ -116,14 +118,39 @@ def w1() -> None:
     shutil.rmtree(work)
 
 
+def job_seconds(work: Path) -> str:
+    """Sum of Snakemake's per-job wall seconds by study and job kind, and the number of per-job jobs."""
+    rows = [(tsv.parent.name, "relu" if "relu" in tsv.parts else "linear", _benchmark_row(tsv))
+            for tsv in (work / "results").rglob("benchmarks/*/*.tsv")]
+    sums: dict[str, float] = {}
+    for kind, study, (s, _) in rows:
+        sums[f"{study} {kind}"] = sums.get(f"{study} {kind}", 0.0) + s
+    return ", ".join(f"{k} {v:.0f}" for k, v in sorted(sums.items(), key=lambda kv: -kv[1])) + f" ({len(rows)} jobs)"
+
+
+def _benchmark_row(tsv: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one Snakemake benchmark file."""
+    cols = tsv.read_text().splitlines()[1].split("\t")
+    return float(cols[0]), float(cols[2])
+
+
 def default_run() -> None:
     cfg = work_cfg = REPO / "config.yaml"
     work, wall, t0 = run_workflow(work_cfg)
     ph = phases(work, t0, wall)
-    n_jobs = len(list((work / "results").glob("**/benchmarks/**/*.tsv")))
-    print(f"\n== default config ({cfg.name}), snakemake --cores 2 from empty results: {wall:.1f} s "
-          f"({n_jobs} per-job files) ==")
+    print(f"\n== default config ({cfg.name}), snakemake --cores 2 from empty results: {wall:.1f} s ==")
     print("  by phase: " + ", ".join(f"{k} {v:.1f} s" for k, v in ph.items() if k != "figures_end"))
+    print("  job seconds: " + job_seconds(work))
+    shutil.rmtree(work)
+
+
+def paper_run() -> None:
+    """The linear paper config end to end (d = 500, 2 x 20 x 20 cells, 20 instances; ReLU block off)."""
+    work, wall, t0 = run_workflow(REPO / "config" / "paper.yaml")
+    peak = max(_benchmark_row(tsv)[1] for tsv in (work / "results").rglob("benchmarks/*/*.tsv"))
+    print(f"\n== paper config, linear experiments and distance study (config/paper.yaml), snakemake --cores 2 from "
+          f"empty results: {wall:.1f} s ({wall / 60:.1f} min); largest job's peak RSS {peak:.0f} MiB ==")
+    print("  job seconds: " + job_seconds(work))
     shutil.rmtree(work)
 
 
@@ -152,8 +179,9 @@ def gd_step_bandwidth(bw: float, B: int = 20, d: int = 500, h: int = 500, n: int
 
 
 def paper_cell(profile: bool) -> None:
-    """Pretraining, and design, scratch and one fine-tuning cell at three gammas, of the paper config (d = 500),
-    with a projection of the whole linear paper run on 2 cores from these timings."""
+    """Pretraining, and the design, scratch, linear-transfer and fine-tuning jobs (a fine-tuning job is a gamma
+    row: every angle) at three gammas of the paper config (d = 500), with a projection of the whole linear paper
+    run on 2 cores from these timings."""
     cfg = tcfg.validate_config(yaml.safe_load((REPO / "config" / "paper.yaml").read_text()))
     study = tcfg.studies(cfg)["linear"]
     name = "paper_sigma0.2"
@@ -175,26 +203,30 @@ def paper_cell(profile: bool) -> None:
         t = time.perf_counter()
         sc = scratch.compute(spec("scratch", gamma=g), {"tasks": tk, "design": des}, log)
         t_sc = time.perf_counter() - t
+        ins = {"tasks": tk, "pretrain": pre, "design": des}
+        t = time.perf_counter()
+        linear_transfer.compute(spec("linear_transfer", gamma=g), ins, log)
+        t_lt = time.perf_counter() - t
         prof = cProfile.Profile() if profile and gamma == 0.9 else None
         t = time.perf_counter()
         if prof:
             prof.enable()
-        ft = fine_tune.compute(spec("fine_tune", theta="45", gamma=g), {"tasks": tk, "pretrain": pre, "design": des},
-                               log)
+        row = fine_tune.compute_batch([spec("fine_tune", theta=fmt(th), gamma=g) for th in e.thetas_deg], ins, log)
         if prof:
             prof.disable()
         t_ft = time.perf_counter() - t
-        per_gamma[gamma] = (t_des, t_sc, t_ft)
+        per_gamma[gamma] = (t_des, t_sc, t_lt, t_ft)
         print(f"gamma={gamma}: design {t_des:.1f} s; scratch {t_sc:.1f} s (max steps {int(sc['steps'].max())}); "
-              f"fine-tuning cell theta=45 {t_ft:.2f} s (max steps {int(ft['steps'].max())})")
+              f"linear transfer {t_lt:.2f} s; fine-tuning row ({len(e.thetas_deg)} angles) {t_ft:.2f} s (max steps "
+              f"{max(int(c['steps'].max()) for c in row)})")
         if prof:
             s = io.StringIO()
             pstats.Stats(prof, stream=s).sort_stats("cumulative").print_stats(12)
-            print("profile of the gamma=0.9 fine-tuning cell (cumulative):")
+            print("profile of the gamma=0.9 fine-tuning row (cumulative):")
             print("\n".join(s.getvalue().splitlines()[:30]))
-    d_, s_, f_ = (np.mean([v[i] for v in per_gamma.values()]) for i in range(3))
+    per_row = sum(np.mean([v[i] for v in per_gamma.values()]) for i in range(4))
     experiments = len(study.experiments)
-    cpu = experiments * (t_pre + len(e.gammas) * (d_ + s_ + len(e.thetas_deg) * f_))
+    cpu = experiments * (t_pre + len(e.gammas) * per_row)
     print(f"projection of the linear paper run ({experiments} experiments x {len(e.gammas)} gammas x "
           f"{len(e.thetas_deg)} thetas), from the mean of the three gammas above: {cpu:.0f} CPU-seconds, "
           f"about {cpu / 2 / 60:.1f} min on 2 cores")
@@ -217,6 +249,8 @@ def main() -> None:
     ap.add_argument("--skip-w1", action="store_true")
     ap.add_argument("--skip-paper", action="store_true")
     ap.add_argument("--default", action="store_true", help="also run the default config end to end (minutes)")
+    ap.add_argument("--paper-run", action="store_true",
+                    help="also run the linear paper config end to end (about 10 minutes on 2 cores)")
     args = ap.parse_args()
     bw = bandwidth_gbs()
     print(f"machine: {os.cpu_count()} cores; measured copy bandwidth (1 thread): {bw:.2f} GB/s")
@@ -228,6 +262,8 @@ def main() -> None:
         paper_cell(profile=True)
     if args.default:
         default_run()
+    if args.paper_run:
+        paper_run()
 
 
 if __name__ == "__main__":

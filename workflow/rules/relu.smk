@@ -37,32 +37,37 @@ if "relu" in STUDIES:
         script:
             "../scripts/relu_aggregate.py"
 
-    for _fig in RELU_FIGURES:
-
-        rule:
-            name:
-                f"relu_figure_{_fig}"
-            input:
-                **{
-                    t: f"{RES}/relu/{t}.csv"
-                    for t in ["means", "fit", "theory", "scratch", "gram"]
-                },
-            output:
-                **pdf_output(f"{RES}/relu/figures/{_fig}.pdf"),
-                png=report(
-                    f"{RES}/relu/figures/{_fig}.png",
-                    caption=f"../report/relu_{_fig}.rst",
+    rule relu_figures:
+        input:
+            **{
+                t: f"{RES}/relu/{t}.csv"
+                for t in ["means", "fit", "theory", "scratch", "gram"]
+            },
+        output:
+            **{
+                k: v
+                for f in RELU_FIGURES
+                for k, v in pdf_output(
+                    f"{RES}/relu/figures/{f}.pdf", f"{f}_pdf"
+                ).items()
+            },
+            **{
+                f: report(
+                    f"{RES}/relu/figures/{f}.png",
+                    caption=f"../report/relu_{f}.rst",
                     category="8 ReLU study",
-                    labels={"item": f"figure {_fig}"},
-                ),
-            log:
-                f"{RES}/relu/logs/figures/{_fig}.log",
-            localrule: True
-            conda:
-                "../envs/transferability.yaml"
-            params:
-                figure=_fig,
-                settings=RELU.figure_settings(),
-                code=script_version("relu_figure.py"),
-            script:
-                "../scripts/relu_figure.py"
+                    labels={"item": f"figure {f}"},
+                )
+                for f in RELU_FIGURES
+            },
+        log:
+            f"{RES}/relu/logs/figures.log",
+        localrule: True
+        conda:
+            "../envs/transferability.yaml"
+        params:
+            figures=list(RELU_FIGURES),
+            settings=RELU.figure_settings(),
+            code=script_version("relu_figure.py"),
+        script:
+            "../scripts/relu_figure.py"

@@ -1,4 +1,4 @@
-"""Snakemake adapter: one figure across the experiments of the config, from their tables."""
+"""Snakemake adapter: the figures across the experiments of the config, from their tables."""
 
 from transferability.core.joblog import job_log
 
@@ -10,4 +10,5 @@ with job_log(sm.log[0]):
 
     means = pd.concat([pd.read_csv(p) for p in sm.input.cell_means], ignore_index=True)
     theories = {name: pd.read_csv(p) for name, p in zip(sm.params.names, sm.input.theory)}
-    figures.save(figures.draw_cross(sm.params.figure, means, theories), sm.output.png, sm.output.get("pdf"))
+    for name in sm.params.figures:
+        figures.save(figures.draw_cross(name, means, theories), sm.output[name], sm.output.get(f"{name}_pdf"))

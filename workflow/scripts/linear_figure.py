@@ -1,4 +1,4 @@
-"""Snakemake adapter: one figure of one experiment, from its tables."""
+"""Snakemake adapter: every figure of one experiment, from its tables."""
 
 from transferability.core.joblog import job_log
 
@@ -9,4 +9,5 @@ with job_log(sm.log[0]):
     from transferability.linear import figures
 
     tables = {name: pd.read_csv(path) for name, path in sm.input.items()}
-    figures.save(figures.draw(sm.params.figure, tables, sm.params.settings), sm.output.png, sm.output.get("pdf"))
+    for name in sm.params.figures:
+        figures.save(figures.draw(name, tables, sm.params.settings), sm.output[name], sm.output.get(f"{name}_pdf"))

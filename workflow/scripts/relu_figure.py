@@ -1,4 +1,4 @@
-"""Snakemake adapter: one figure of the ReLU study, from its tables."""
+"""Snakemake adapter: the figures of the ReLU study, from its tables."""
 
 from transferability.core.joblog import job_log
 
@@ -10,4 +10,5 @@ with job_log(sm.log[0]):
     from transferability.relu import figures
 
     tables = {name: pd.read_csv(path) for name, path in sm.input.items()}
-    save(figures.draw(sm.params.figure, tables, sm.params.settings), sm.output.png, sm.output.get("pdf"))
+    for name in sm.params.figures:
+        save(figures.draw(name, tables, sm.params.settings), sm.output[name], sm.output.get(f"{name}_pdf"))

@@ -2,8 +2,10 @@
 
 Per experiment ``E`` and seed: ``tasks`` and ``pretrain``; per gamma: ``design``, ``scratch`` and
 ``linear_transfer`` (every angle and ridge value at once: milliseconds per cell); per (theta, gamma):
-``fine_tune``, one file per cell, made by one job per gamma row for all its angles at once (a batched kind: a
-new angle computes only its own cells). The two transfer methods are separate jobs, so a new ridge value never
+``fine_tune``, one file per cell, made by one job per gamma row for all its angles at once (a batched kind: it
+recomputes only its missing or stale files, so a new angle computes only its own cells). Designs stay one job
+per gamma: at d = 500 one takes 0.5-2 s, and the scratch and transfer jobs of a gamma start as soon as its
+design exists. The two transfer methods are separate jobs, so a new ridge value never
 reruns fine-tuning.
 """
 
@@ -22,7 +24,7 @@ __all__ = ["LinearStudy", "FIGURES", "FIGURE_TABLES", "CROSS_FIGURES", "DISTANCE
 _K = "transferability.linear.jobs."
 _CELL = "theta{theta}_gamma{gamma}_seed{seed}.npz"
 
-# Per-experiment tables written by the aggregation job, and figures (one job each).
+# Per-experiment tables written by the aggregation job, and figures (one job draws an experiment's figures).
 TABLES = ("runs", "cell_means", "agreement", "pretraining", "fine_tune_break_even")
 # Tables small enough to read in the report, as HTML pages (runs and theory are linked there as CSV).
 REPORT_TABLES = ("agreement", "fine_tune_break_even", "cell_means", "pretraining")
@@ -258,6 +260,10 @@ class LinearStudy(Study):
         (with one weight decay its two panels would be the same)."""
         tuned = len(self.experiments[name].weight_decays) > 1
         return [f for f in FIGURES if tuned or f != "phase_linear_transfer_tuned"]
+
+    def figure_rule(self, name: str) -> str:
+        """The rule that draws an experiment's figures (one job per experiment)."""
+        return "linear_figures_" + re.sub(r"\W", "_", name)
 
     def figures(self) -> list[str]:
         out = [f"{self.results}/{n}/figures/{f}.png" for n in self.experiments for f in self.experiment_figures(n)]
