@@ -32,6 +32,7 @@ import yaml  # noqa: E402
 
 from transferability import config as tcfg  # noqa: E402
 from transferability.core.canonical import fmt  # noqa: E402
+from transferability.linear.aggregate import away_from_one  # noqa: E402
 from transferability.linear.dispatch import predict  # noqa: E402
 from transferability.linear.jobs import design, fine_tune, linear_transfer, pretrain, scratch, tasks  # noqa: E402
 from transferability.linear.models import init_deep_linear, rotate_in  # noqa: E402
@@ -100,11 +101,11 @@ def w1() -> None:
         m = means[(means.method == method) & (means.weight_decay.fillna(0) == 0)]
         if lam is not None:
             m = m[m.lam == lam]
-        m = m[np.abs(m.gamma - 1) >= 0.1]
+        m = m[away_from_one(m.gamma)]
         risk_th, _ = predict(method, m.theta_deg.fillna(0), m.n, m.d, m.sigma, m.lam.fillna(0))
         err = np.abs(m.risk_mean - risk_th)
         r = runs[(runs.method == method)]
-        away = np.abs(r.gamma - 1) >= 0.1
+        away = away_from_one(r.gamma)
         print(f"  {method:16s} risk MAE vs exact theory over {len(m):2d} cells: {err.mean():.4f}  "
               f"(unconverged runs away from gamma=1: {int((~r.converged[away]).sum())}; near gamma=1: "
               f"{int((~r.converged[~away]).sum())}, of which stopped early by their design's spectrum: "

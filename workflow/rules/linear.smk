@@ -17,6 +17,7 @@ if "linear" in STUDIES:
         "ridge": "3 Baselines",
         "phase_linear_transfer_tuned": "3 Baselines",
         "pretraining": "4 Diagnostics",
+        "agreement_z": "5 Agreement",
     }
     CROSS_CATEGORY = {
         "scratch_double_descent": "3 Baselines",

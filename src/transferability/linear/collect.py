@@ -66,13 +66,14 @@ def collect_experiment(record: dict) -> dict[str, pd.DataFrame]:
                 lt_i = {k: lt[k][i] for k in ("risk", "train_loss")}
                 frames.append(aggregate.cell_rows(exp, th, g, n, seed, ft, lt_i, e.ridge, pre))
     runs = aggregate.tidy_table(frames)
-    means = aggregate.cell_means(runs)
+    tol = e.train_spec()["tol"]
+    means = aggregate.with_theory(aggregate.cell_means(runs), tol)
     th = nearest(e.thetas_deg, e.ridge_figure_theta_deg)
     g = nearest(e.gammas, e.ridge_figure_gamma)
     return {
         "runs": runs,
         "cell_means": means,
-        "agreement": aggregate.agreement_summary(means),
+        "agreement": aggregate.agreement_summary(means, runs, tol),
         "fine_tune_break_even": aggregate.fine_tune_break_even(means),
         "pretraining": pd.DataFrame(pre_rows),
         "ridge_curve": ridge_curve(th, g, e.n_of(g), e.sigma, max(e.ridge), e.source_gamma is not None),

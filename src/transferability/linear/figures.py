@@ -32,6 +32,7 @@ _DRAW = {
     "phase_linear_transfer_tuned": lambda t, s: plots.tuned_phase_figure(t["cell_means"], t["theory"], s["name"],
                                                                          lam=s["phase_lambda"]),
     "fine_tune_theta": lambda t, s: plots.fine_tune_theta_figure(t["cell_means"], t["theory"], s["name"]),
+    "agreement_z": lambda t, s: plots.agreement_z_figure(t["cell_means"], t["agreement"], s["name"]),
 }
 NAMES = tuple(_DRAW)
 

@@ -17,6 +17,7 @@ from matplotlib.colors import TwoSlopeNorm  # noqa: E402
 from ..core.style import CMAP, DEEP, sample_colormap, save, style as _style  # noqa: E402
 from ..core.style import edges as _edges  # noqa: E402
 from ..core.tables import nearest  # noqa: E402
+from .aggregate import away_from_one  # noqa: E402
 from .distances import distances_at  # noqa: E402
 
 __all__ = [
@@ -172,7 +173,7 @@ def scratch_figure(means: pd.DataFrame, theories: dict[str, pd.DataFrame], title
         t = t[t.gamma <= m.gamma.max() * 1.05]
         ax.plot(t.gamma, t.R_sc_exact, color=col, lw=1.3)
         ax.plot(t.gamma, t.R_sc, color=col, lw=0.9, ls="--")
-        away = m[np.abs(m.gamma - 1) >= 0.1].risk_mean
+        away = m[away_from_one(m.gamma)].risk_mean
         ymax = max(ymax, float(np.nanmax(away)) if len(away) else 1.0)
     ax.set_ylim(0, max(1.2, 1.5 * ymax))
     ax.axvline(1.0, color="0.5", lw=0.6, ls=":")
@@ -434,3 +435,37 @@ def distance_figures(table: pd.DataFrame, means: pd.DataFrame, gamma: float, fix
     ax.legend(fontsize=8, loc="center right")
     figs.append(fig)
     return figs
+
+
+def agreement_z_figure(means: pd.DataFrame, agreement: pd.DataFrame, title: str) -> plt.Figure:
+    """Per-cell z-scores against the exact theory (cells away from gamma = 1), one panel per method and quantity,
+    as histograms over the standard normal density they follow when the theory holds; each panel gives the pooled
+    test's p-value and its power against a bias of one standard error in every cell."""
+    _style()
+    panels = [(m, q) for m in ("scratch", "linear_transfer", "fine_tune") for q in ("risk", "T")
+              if not (m == "scratch" and q == "T")]
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3.4), sharey=True, constrained_layout=True)
+    grid = np.linspace(-5, 5, 201)
+    bins = np.linspace(-5, 5, 31)
+    for ax, (method, quantity) in zip(axes, panels):
+        m = means[(means.method == method) & (means.weight_decay.fillna(0.0) == 0.0)
+                  & (means["lam"].fillna(0.0) == 0.0) & away_from_one(means.gamma)]
+        z = m[f"z_{quantity}"].to_numpy(dtype=float)
+        z = z[np.isfinite(z)]
+        clipped = int(np.sum(np.abs(z) > 5))
+        ax.hist(np.clip(z, -5, 5), bins=bins, density=True, color=DEEP[0], alpha=0.6, label="cells")
+        ax.plot(grid, np.exp(-grid**2 / 2) / np.sqrt(2 * np.pi), color="k", lw=1.2, label="N(0, 1)")
+        row = agreement[(agreement.method == method) & (agreement.quantity == quantity)
+                        & (agreement.theory == "exact")]
+        note = f"{len(z)} cells" + (f", {clipped} beyond ±5 (drawn at the edge)" if clipped else "")
+        if len(row):
+            r = row.iloc[0]
+            note += f"\npooled p = {r.p_value:.3f}\npower vs 1-s.e. bias = {r.power_1se:.2f}"
+        ax.text(0.03, 0.97, note, transform=ax.transAxes, ha="left", va="top", fontsize=7.5,
+                bbox={"facecolor": "white", "alpha": 0.8})
+        ax.set_xlabel(f"z of {'R' if quantity == 'risk' else 'T'} (cell mean − theory) / s.e.")
+        ax.set_title(f"{method.replace('_', ' ')}: {quantity}")
+    axes[0].set_ylabel("density")
+    axes[-1].legend(loc="upper right", fontsize=8)
+    fig.suptitle(f"{title}: per-cell z-scores against the exact theory")
+    return fig

@@ -29,10 +29,11 @@ TABLES = ("runs", "cell_means", "agreement", "pretraining", "fine_tune_break_eve
 # Tables small enough to read in the report, as HTML pages (runs and theory are linked there as CSV).
 REPORT_TABLES = ("agreement", "fine_tune_break_even", "cell_means", "pretraining")
 FIGURES = ("phase_linear_transfer", "phase_fine_tune", "slices", "scratch", "ridge", "pretraining",
-           "phase_linear_transfer_tuned", "fine_tune_theta")
+           "phase_linear_transfer_tuned", "fine_tune_theta", "agreement_z")
 # The tables each figure job reads, and nothing else (runs.csv is large).
 FIGURE_TABLES = {name: ("cell_means", "theory") for name in FIGURES}
-FIGURE_TABLES.update(ridge=("runs", "ridge_curve"), pretraining=("pretraining",))
+FIGURE_TABLES.update(ridge=("runs", "ridge_curve"), pretraining=("pretraining",),
+                     agreement_z=("cell_means", "agreement"))
 CROSS_FIGURES = ("scratch_double_descent", "overview")
 DISTANCE_FIGURES = ("T_vs_kl", "T_vs_w1", "fixed_pair")
 
@@ -213,8 +214,9 @@ class LinearStudy(Study):
             line = convergence_summary(name, means[means.method != "scratch_tuned"])
             t = agree[(agree.theory == "exact") & (agree.quantity == "T")]
             if len(t):
-                line += "; T within 3 s.e. of theory: " + ", ".join(
-                    f"{r.method} {r.within_3se:.0%} of {r.cells} cells" for r in t.itertuples())
+                line += "; T against theory (pooled test): " + ", ".join(
+                    f"{r.method} p = {r.p_value:.2g} (power {r.power_1se:.2f} against a 1-s.e. bias; {r.within_3se:.0%}"
+                    f" of {r.cells} cells within 3 s.e.)" for r in t.itertuples())
             out.append(line)
         return out
 
