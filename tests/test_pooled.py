@@ -75,3 +75,4 @@ def test_a_floor_keeps_zero_spread_cells_from_dominating():
 def test_same_data_same_p_value():
     x = np.random.default_rng(3).standard_normal((30, 10))
     assert pooled_test(x, np.zeros(10), seed=4) == pooled_test(x, np.zeros(10), seed=4)
+

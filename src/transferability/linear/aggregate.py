@@ -133,15 +133,22 @@ def tidy_table(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """Concatenate rows; add the tuned scratch baseline and the paired transferabilities.
 
     ``T = R_scratch(wd = 0) - R_method`` and ``T_tuned = R_scratch_tuned - R_method``, paired by
-    (gamma, seed, instance). The tuned baseline (method ``scratch_tuned``) is, per gamma, the weight decay with
-    the lowest mean scratch risk over all instances (equal to the untuned one when only wd = 0 was run).
+    (gamma, seed, instance). The tuned baseline (method ``scratch_tuned``) of an instance is the weight decay
+    with the lowest mean scratch risk over the *other* instances of its gamma (leave one out: a baseline is never
+    tuned on the instance it is scored on); its ``weight_decay`` is left empty, as it varies by instance (equal to
+    the untuned one when only wd = 0 was run). ``weight_decay_sgd = 2 weight_decay`` is the same penalty in the
+    convention of SGD's ``weight_decay`` (a gradient term ``weight_decay * W``, as in torch and the authors'
+    scripts): the pipeline's penalty is ``wd * |W|_F^2``, gradient ``2 wd W``.
     """
     df = pd.concat(frames, ignore_index=True)
     key = ["gamma", "seed", "instance"]
     sc_all = df[df.method == "scratch"]
-    best = sc_all.groupby(["gamma", "weight_decay"]).risk.mean().reset_index()
-    best = best.loc[best.groupby("gamma").risk.idxmin(), ["gamma", "weight_decay"]]
-    tuned = sc_all.merge(best, on=["gamma", "weight_decay"]).assign(method="scratch_tuned")
+    total = sc_all.groupby(["gamma", "weight_decay"]).risk.agg(["sum", "count"]).reset_index()
+    loo = sc_all.merge(total, on=["gamma", "weight_decay"])
+    loo["held_out"] = np.where(loo["count"] > 1, (loo["sum"] - loo.risk) / (loo["count"] - 1).clip(lower=1),
+                               loo.risk)
+    best = loo.loc[loo.groupby(key).held_out.idxmin(), key + ["weight_decay"]]
+    tuned = sc_all.merge(best, on=key + ["weight_decay"]).assign(method="scratch_tuned", weight_decay=np.nan)
     df = pd.concat([df, tuned], ignore_index=True)
     sc = sc_all[sc_all.weight_decay == 0.0][key + ["risk", "converged"]].rename(
         columns={"risk": "scratch_risk", "converged": "scratch_converged"}
@@ -151,8 +158,9 @@ def tidy_table(frames: list[pd.DataFrame]) -> pd.DataFrame:
     transfer = ~df.method.isin(["scratch", "scratch_tuned"])
     df["T"] = np.where(transfer, df["scratch_risk"] - df["risk"], np.nan)
     df["T_tuned"] = np.where(transfer, df["tuned_risk"] - df["risk"], np.nan)
+    df["weight_decay_sgd"] = 2.0 * df["weight_decay"]
     cols = ["experiment", "method", "theta_deg", "gamma", "n", "d", "sigma", "source_gamma", "source_sigma",
-            "seed", "instance", "lam", "weight_decay", "risk", "train_loss", "steps", "converged",
+            "seed", "instance", "lam", "weight_decay", "weight_decay_sgd", "risk", "train_loss", "steps", "converged",
             "stop_reason", "pretrain_converged", "scratch_converged", "T", "T_tuned"]
     order = ["method", "lam", "weight_decay", "theta_deg", "gamma", "seed", "instance"]
     return df[cols].sort_values(order).reset_index(drop=True)
@@ -165,8 +173,8 @@ def cell_means(df: pd.DataFrame) -> pd.DataFrame:
     their measured rate, ``stopped_by_spectrum`` by their design's spectrum); ``pretrain_unconverged`` and ``scratch_unconverged`` the runs whose pretraining or
     paired scratch run did not; ``flagged`` the runs with any of the three (each makes the cell's T unreliable).
     """
-    keys = ["experiment", "method", "lam", "weight_decay", "theta_deg", "gamma", "n", "d", "sigma",
-            "source_gamma", "source_sigma"]
+    keys = ["experiment", "method", "lam", "weight_decay", "weight_decay_sgd", "theta_deg", "gamma", "n", "d",
+            "sigma", "source_gamma", "source_sigma"]
     scratch_ok = (df.method == "scratch") | df.scratch_converged.fillna(True).astype(bool)
     pre_ok = df.pretrain_converged.astype(bool)
     g = df.assign(
