@@ -30,17 +30,18 @@ class KindEstimate:
 
 
 def kind_estimates(study: Study) -> list[KindEstimate]:
-    """Per job kind, the job with the largest memory estimate (first try, before any retry doubling)."""
+    """Per rule (a job kind, or for a batched kind each experiment's rule), the job with the largest memory
+    estimate (first try, before any retry doubling)."""
     best: dict[str, tuple[dict, Job]] = {}
     count: dict[str, int] = {}
     for job in dict.fromkeys(study.job_of(j) for j in study.jobs()):  # batched kinds: one job per batch
+        rule = study.rule_name(job.kind, job.wc)  # a batched kind has a rule per experiment
         res = study.resources(job.kind, job.wc, 1)
-        count[job.kind] = count.get(job.kind, 0) + 1
-        if job.kind not in best or res["mem_mb"] > best[job.kind][0]["mem_mb"]:
-            best[job.kind] = (res, job)
-    return [KindEstimate(study.rule_name(kind, job.wc), job, res["mem_mb"], res["runtime"], count[kind],
-                         tuple(study.size_keys(job.wc)))
-            for kind, (res, job) in best.items()]
+        count[rule] = count.get(rule, 0) + 1
+        if rule not in best or res["mem_mb"] > best[rule][0]["mem_mb"]:
+            best[rule] = (res, job)
+    return [KindEstimate(rule, job, res["mem_mb"], res["runtime"], count[rule], tuple(study.size_keys(job.wc)))
+            for rule, (res, job) in best.items()]
 
 
 def physical_memory_mb() -> int:

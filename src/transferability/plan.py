@@ -170,12 +170,12 @@ def plan_report(configfile: str = "config.yaml", directory: str = ".", cores: in
     total = snakemake_job_count(configfile if Path(configfile).is_absolute() else str(Path(directory) / configfile),
                                 directory)
     if total is not None:
-        lines.append(f"snakemake -n plans {total} jobs in all: the per-job files above plus the table, figure and "
-                     "report jobs downstream of them")
+        lines.append(f"snakemake -n plans {total} jobs in all: the jobs above plus the table and figure jobs "
+                     "downstream of them")
     if unknown:
         lines.append(f"estimate: about {total_s:.0f} CPU-seconds, {total_s / cores / 60:.1f} min on {cores} cores "
-                     f"(plus about 0.3 s of overhead per job); {unknown} jobs have no recorded benchmark of the same "
-                     "kind and size and are estimated from the default config's run times scaled with size "
+                     f"(plus about 0.3 s of overhead per job); {unknown} per-job files have no recorded benchmark of "
+                     "the same kind and size and are estimated from the default config's run times scaled with size "
                      "(good to a factor of about 3; run part of the grid to calibrate)")
     else:
         lines.append(f"estimate from recorded benchmarks: {total_s:.0f} CPU-seconds, about "

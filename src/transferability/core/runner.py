@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 import time
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -37,17 +38,23 @@ def convergence_line(arrays: dict) -> str | None:
     return f"NOT CONVERGED: {len(bad)} of {ok.size} runs ({label} {where}){why}"
 
 
+@contextmanager
+def _job_log(log_path: str | None):
+    """A ``log(line)`` function writing time-stamped lines to ``log_path`` (stderr when None)."""
+    fh = open(log_path, "a", buffering=1) if log_path else sys.stderr
+    try:
+        yield lambda line: print(f"[{time.strftime('%H:%M:%S')}] {line}", file=fh, flush=True)
+    finally:
+        if fh is not sys.stderr:
+            fh.close()
+
+
 def run_job(spec: dict, kernel: str, inputs: dict[str, str], output: str, log_path: str | None = None) -> None:
     """Compute the job described by ``spec`` with ``kernel``'s ``compute(spec, arrays, log)`` into ``output``.
 
     Each input file must carry exactly the spec recorded under ``spec['inputs'][name]``.
     """
-    log_fh = open(log_path, "a", buffering=1) if log_path else sys.stderr
-
-    def log(line: str) -> None:
-        print(f"[{time.strftime('%H:%M:%S')}] {line}", file=log_fh, flush=True)
-
-    try:
+    with _job_log(log_path) as log:
         t0 = time.perf_counter()
         arrays = {}
         for name, path in inputs.items():
@@ -59,9 +66,6 @@ def run_job(spec: dict, kernel: str, inputs: dict[str, str], output: str, log_pa
         if line:
             log(line)
         log(f"done in {time.perf_counter() - t0:.2f} s")
-    finally:
-        if log_fh is not sys.stderr:
-            log_fh.close()
 
 
 def _up_to_date(path: str, spec: dict) -> bool:
@@ -86,12 +90,7 @@ def run_batch(specs: list[dict], kernel: str, inputs: dict[str, str], outputs: l
         raise ValueError(f"{len(specs)} specs for {len(outputs)} outputs")
     if any(s.get("inputs") != specs[0].get("inputs") for s in specs):
         raise ValueError("the files of a batch must share their inputs")
-    log_fh = open(log_path, "a", buffering=1) if log_path else sys.stderr
-
-    def log(line: str) -> None:
-        print(f"[{time.strftime('%H:%M:%S')}] {line}", file=log_fh, flush=True)
-
-    try:
+    with _job_log(log_path) as log:
         t0 = time.perf_counter()
         todo = [i for i, (s, path) in enumerate(zip(specs, outputs)) if not _up_to_date(path, s)]
         log(f"start {specs[0]['study']} {specs[0]['job']} batch: {len(todo)} of {len(outputs)} files to make"
@@ -107,9 +106,6 @@ def run_batch(specs: list[dict], kernel: str, inputs: dict[str, str], outputs: l
                 if line:
                     log(f"{outputs[i]}: {line}")
         log(f"done in {time.perf_counter() - t0:.2f} s")
-    finally:
-        if log_fh is not sys.stderr:
-            log_fh.close()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -172,9 +172,10 @@ class LinearStudy(Study):
                         "scratch": (4 + 4 * K) * net + 3 * design, "linear_transfer": 4 * net + 3 * design + angles,
                         "fine_tune": 4 * net + 3 * design + 8 * trained}[kind]
 
-    # mean job seconds of the default config (d = width = 100, 40 instances, 2 cores, 2026-11-30)
-    _PRIOR = {"tasks": 0.16, "pretrain": 1.77, "design": 0.25, "scratch": 3.45, "linear_transfer": 0.44,
-              "fine_tune": 0.99}
+    # mean seconds per file of the default config (d = width = 100, 40 instances, 2 cores, 2026-11-30; fine-tuning:
+    # a gamma row's job over its cells)
+    _PRIOR = {"tasks": 0.1, "pretrain": 1.5, "design": 0.25, "scratch": 2.5, "linear_transfer": 0.35,
+              "fine_tune": 0.11}
 
     def prior_seconds(self, kind: str, wc: dict) -> float:
         e = self.experiments[wc["exp"]]
