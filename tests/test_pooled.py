@@ -76,3 +76,8 @@ def test_same_data_same_p_value():
     x = np.random.default_rng(3).standard_normal((30, 10))
     assert pooled_test(x, np.zeros(10), seed=4) == pooled_test(x, np.zeros(10), seed=4)
 
+
+
+def test_fewer_than_three_instances_give_no_test_rather_than_an_error():
+    res = pooled_test(np.ones((2, 5)), np.zeros(5))
+    assert np.isnan(res.p_value) and np.isnan(res.power_1se) and res.units == 2
