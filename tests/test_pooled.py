@@ -62,14 +62,16 @@ def test_a_one_se_bias_is_detected_where_cells_are_moderately_correlated():
     assert np.mean(within) > 0.9
 
 
-def test_a_floor_keeps_zero_spread_cells_from_dominating():
-    """Cells without spread (every instance equal) are judged against their floor, not against a zero s.e."""
+def test_deviations_within_a_known_tolerance_count_as_none():
+    """Cells without spread (every instance equal, as GD's converged risks at sigma = 0, n > d) are judged by
+    their tolerance: within it they add nothing; beyond it (with no spread) they are a certain disagreement."""
     x = np.zeros((20, 4))
     x[:, :2] += np.random.default_rng(0).standard_normal((20, 2))
     theory = np.array([0.0, 0.0, 1e-4, -1e-4])
-    res = pooled_test(x, theory, floor=np.array([0.0, 0.0, 1e-3, 1e-3]), draws=500)
-    assert np.isfinite(res.statistic) and res.p_value > 0.05
-    assert pooled_test(x, theory, floor=np.array([0.0, 0.0, 1e-5, 1e-5]), draws=500).p_value < 0.01
+    within = pooled_test(x, theory, tol=np.array([0.0, 0.0, 1e-3, 1e-3]), draws=500)
+    assert np.isfinite(within.statistic) and within.p_value > 0.05
+    assert np.array_equal(cell_z(x, theory, np.array([0.0, 0.0, 1e-3, 1e-3]))[2:], [0.0, 0.0])
+    assert pooled_test(x, theory, tol=np.array([0.0, 0.0, 1e-5, 1e-5]), draws=500).p_value < 0.01
 
 
 def test_same_data_same_p_value():

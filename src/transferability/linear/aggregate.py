@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import theory
-from ..core.pooled import pooled_test
+from ..core.pooled import pooled_test, z_scores
 from ..core.tables import zero_between
 from .dispatch import predict
 from .training import STOP_PREDICTED, STOP_SPECTRUM
@@ -243,8 +243,8 @@ def _theory(m: pd.DataFrame, method: str, tol: float, form: str = "exact") -> di
 
 def with_theory(means: pd.DataFrame, tol: float) -> pd.DataFrame:
     """``cell_means`` with the exact theory of each cell (``risk_theory``, ``T_theory``; nan without a closed form)
-    and per-cell z-scores ``z_risk``, ``z_T`` = (mean - theory) / sqrt(se^2 + (tolerance / 3)^2), the tolerance
-    from the train tolerance ``tol`` (``gd_tolerance``)."""
+    and per-cell z-scores ``z_risk``, ``z_T``: the deviation beyond the tolerance GD's stopping rule allows
+    (``gd_tolerance`` from the train tolerance ``tol``) over the standard error (``core.pooled.z_scores``)."""
     out = means.copy()
     for col in ("risk_theory", "T_theory", "z_risk", "z_T"):
         out[col] = np.nan
@@ -254,10 +254,9 @@ def with_theory(means: pd.DataFrame, tol: float) -> pd.DataFrame:
         th = _theory(m, method, tol)
         out.loc[m.index, "risk_theory"] = th["risk"]
         out.loc[m.index, "T_theory"] = th["T"]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            for q in ("risk", "T"):
-                scale = np.hypot(m[f"{q}_se"].to_numpy(), th[f"{q}_tol"] / 3.0)
-                out.loc[m.index, f"z_{q}"] = (m[f"{q}_mean"].to_numpy() - th[q]) / scale
+        for q in ("risk", "T"):
+            out.loc[m.index, f"z_{q}"] = z_scores(m[f"{q}_mean"].to_numpy() - th[q], m[f"{q}_se"].to_numpy(),
+                                                  th[f"{q}_tol"])
     return out
 
 
@@ -306,7 +305,7 @@ def agreement_summary(means: pd.DataFrame, runs: pd.DataFrame, tol: float) -> pd
                 err = np.abs(mean[use] - th[quantity][use])
                 tolerance = th[f"{quantity}_tol"][use]
                 x = _unit_values(mine, m[use], "risk" if quantity == "risk" else "T")
-                test = pooled_test(x, th[quantity][use], floor=tolerance / 3.0, draws=POOLED_DRAWS, seed=0)
+                test = pooled_test(x, th[quantity][use], tol=tolerance, draws=POOLED_DRAWS, seed=0)
                 rows.append(
                     {
                         "experiment": exp,

@@ -463,7 +463,7 @@ def agreement_z_figure(means: pd.DataFrame, agreement: pd.DataFrame, title: str)
             note += f"\npooled p = {r.p_value:.3f}\npower vs 1-s.e. bias = {r.power_1se:.2f}"
         ax.text(0.03, 0.97, note, transform=ax.transAxes, ha="left", va="top", fontsize=7.5,
                 bbox={"facecolor": "white", "alpha": 0.8})
-        ax.set_xlabel(f"z of {'R' if quantity == 'risk' else 'T'} (cell mean − theory) / s.e.")
+        ax.set_xlabel(f"z of {'R' if quantity == 'risk' else 'T'}: (mean − theory) / s.e.")
         ax.set_title(f"{method.replace('_', ' ')}: {quantity}")
     axes[0].set_ylabel("density")
     axes[-1].legend(loc="upper right", fontsize=8)
