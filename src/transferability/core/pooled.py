@@ -26,8 +26,9 @@ __all__ = ["PooledTest", "pooled_test", "cell_z", "z_scores", "soft"]
 
 @dataclass(frozen=True)
 class PooledTest:
-    """``statistic`` (the smaller single p-value), its bootstrap ``p_value``, the ``power_1se`` of the test at ``level`` against every cell
-    mean shifted by one of its standard errors, and the sizes (``cells``, ``units``)."""
+    """``statistic`` (the smaller single p-value), its bootstrap ``p_value``, the ``power_1se`` of the test at
+    ``level`` against every cell mean shifted by one of its standard errors, and the sizes (``cells``,
+    ``units``)."""
 
     statistic: float
     p_value: float

@@ -259,7 +259,8 @@ def tuned_phase_figure(means: pd.DataFrame, theory: pd.DataFrame, title: str, la
     _style()
     m = means[(means.method == "linear_transfer") & np.isclose(means.lam, lam)]
     thetas, gammas = np.sort(m.theta_deg.unique()), np.sort(m.gamma.unique())
-    panels = [("T_mean", "against untuned scratch (wd = 0)"), ("T_tuned_mean", "against tuned scratch (wd best on the other instances)")]
+    panels = [("T_mean", "against untuned scratch (wd = 0)"),
+              ("T_tuned_mean", "against tuned scratch (wd best on the other instances)")]
     grids = [m.pivot(index="gamma", columns="theta_deg", values=c).reindex(index=gammas, columns=thetas).to_numpy()
              for c, _ in panels]
     finite = np.concatenate([g.ravel() for g in grids])

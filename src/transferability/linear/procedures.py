@@ -65,16 +65,7 @@ def _train_on_design(
 
     Keyword arguments go to ``train_deep_linear`` (``weight_decay``, ``label``, ``progress``).
     """
-    final, res = _fit_design(layers, design, beta_t, sigma, settings, **kw)
-    beta_hat = end_to_end(final)
-    return TrainOutcome(
-        beta_hat=beta_hat,
-        risk=np.sum((beta_hat - beta_t) ** 2, axis=1),
-        train_loss=res.loss + sigma**2 * design.resid,
-        steps=res.steps,
-        converged=res.converged,
-        stop_reason=res.stop_reason,
-    )
+    return fine_tune_targets(layers, design, beta_t[None], sigma, settings, **kw)[0]
 
 
 def scratch(
@@ -130,8 +121,9 @@ def fine_tune(
 def fine_tune_targets(
     layers: list[np.ndarray], design: Design, beta_ts: np.ndarray, sigma: float, settings: GDSettings, **kw
 ) -> list[TrainOutcome]:
-    """Fine-tune ``layers`` (first layer in input coordinates, ``B`` instances) towards each of ``T`` targets
-    ``beta_ts (T, B, d)`` on the same design, as one batch of ``T B`` instances.
+    """Train ``layers`` (first layer in input coordinates, ``B`` instances) towards each of ``T`` targets
+    ``beta_ts (T, B, d)`` on the same design, as one batch of ``T B`` instances (every trained procedure on target
+    data goes through here: scratch and fine-tuning with ``T = 1``, a fine-tuning row with its ``T`` angles).
 
     Every instance keeps its own step size and stopping time, so each outcome equals ``fine_tune(layers, design,
     beta_ts[k], sigma, settings, reduce=False)``; training them together shares the per-step overhead. The first
