@@ -90,7 +90,7 @@ def test_canonical_number_format():
     ("config.yaml", {"sigma0", "sigma0.2", "distances", "relu"}),
     ("config/paper.yaml", {"paper_sigma0", "paper_sigma0.2", "distances"}),
     ("config/extensions.yaml", {"finite_gs0.5", "finite_gs1.5", "tuned", "depth3", "depth4", "width50",
-                                "balanced_sigma1"}),
+                                *(f"depth{L}_sigma{s}" for L in (2, 3, 4) for s in ("0.5", "1"))}),
     ("benchmarks/w1.yaml", {"w1"}),
     ("config/test.yaml", {"tiny", "distances", "relu"}),
 ])

@@ -106,9 +106,9 @@ def test_depth_three_reaches_the_depth_two_end_point():
     np.testing.assert_allclose(three.beta_hat, two.beta_hat, atol=1e-4)
 
 
-def _pretrained(d, B, alpha, seed=5):
+def _pretrained(d, B, alpha, seed=5, depth=2):
     beta_s, nu = tasks.make_tasks(d, B, seed=seed)
-    layers, _ = P.pretrain_population(beta_s, d, 2, alpha, seed, GDSettings(tol=1e-14))
+    layers, _ = P.pretrain_population(beta_s, d, depth, alpha, seed, GDSettings(tol=1e-14))
     return beta_s, nu, layers
 
 
@@ -125,10 +125,13 @@ def test_rank_one_fine_tuning_matches_full_width_fine_tuning():
     np.testing.assert_allclose(end_to_end(rank_one_chain(layers)), end_to_end(layers), atol=1e-14)
 
 
-def test_fine_tuning_ends_at_the_gradient_flow_end_point():
-    """beta_ft = X^+ y + c (I - P) beta_s with c^4 - |(I-P) beta_s|^2 c^2 - |X^+ y|^2 = 0 (L = 2, alpha -> 0)."""
+@pytest.mark.parametrize("depth", [2, 3, 4])
+def test_fine_tuning_ends_at_the_gradient_flow_end_point(depth):
+    """beta_ft = X^+ y + c (I - P) beta_s (alpha -> 0), with c = q^((L-1)/2) and q the positive root of
+    q^L - |(I-P) beta_s|^2 q^(L-1) - |X^+ y|^2 = 0: for L = 2, c^4 - |(I-P) beta_s|^2 c^2 - |X^+ y|^2 = 0. The
+    depth-2 factor misses the deeper end points by over 5 times as much (checked for L = 3, 4)."""
     d, n, B, sigma = 60, 30, 4, 0.5
-    beta_s, nu, layers = _pretrained(d, B, 1e-5)
+    beta_s, nu, layers = _pretrained(d, B, 1e-5, depth=depth)
     D = tasks.make_design(n, d, B, seed=5)
     bt = tasks.target_task(beta_s, nu, np.deg2rad(70))
     out = P.fine_tune(layers, D, bt, sigma, GDSettings(tol=1e-12, max_steps=500_000))
@@ -137,11 +140,15 @@ def test_fine_tuning_ends_at_the_gradient_flow_end_point():
         V = D.V[b]
         b_sc = V @ (t[b] / D.s[b])
         perp = beta_s[b] - V @ (V.T @ beta_s[b])
-        c = theory.balancedness_factor(perp @ perp, b_sc @ b_sc)
+        c = theory.balancedness_factor(perp @ perp, b_sc @ b_sc, depth)
         pred = b_sc + c * perp
         # GD with the default step rule tracks gradient flow to within 0.005 in risk
         assert abs(np.sum((out.beta_hat[b] - bt[b]) ** 2) - np.sum((pred - bt[b]) ** 2)) < 5e-3
         assert np.max(np.abs(out.beta_hat[b] - pred)) < 5e-3
+        if depth > 2:
+            c2 = theory.balancedness_factor(perp @ perp, b_sc @ b_sc, 2)
+            miss = np.linalg.norm(out.beta_hat[b] - (b_sc + c2 * perp))
+            assert miss > 5 * np.linalg.norm(out.beta_hat[b] - pred)
 
 
 @pytest.mark.parametrize("n, sigma, theta_deg", [(54, 0.5, 70), (30, 2.0, 160)])

@@ -167,6 +167,46 @@ def test_ridge_monte_carlo_reference_is_exact_at_lambda_zero_and_tends_to_eq13()
     assert big == pytest.approx(float(T.ridge_transfer_risk(theta, 0.3)), abs=2e-3)
 
 
+@pytest.mark.parametrize("n", [3, 5, 20, 250, 1000])
+def test_exact_ridge_expectation_matches_the_closed_form_monte_carlo_and_eq13(n):
+    """The quadrature equals sin^2 + (sin^2 + s2)/(n - 2) at lambda = 0 (relative 2e-3 at n = 3, 1e-6 from n = 5),
+    a Monte Carlo of the ridge estimator (400,000 draws to n = 20, 20,000 above) within 4 of its standard errors at
+    lambda > 0, and eq. (13) as n -> infinity (within 1e-5 at n = 10^7)."""
+    theta, s2, lams = np.pi / 8, 0.04, np.array([0.0, 0.05, 0.3, 1.0])
+    exact = T.ridge_transfer_risk_exact(theta, n, s2, lams)
+    closed = float(T.linear_transfer_risk_k_features(np.sin(theta) ** 2, 1, n, s2))
+    assert exact[0] == pytest.approx(closed, rel=2e-3 if n == 3 else 1e-6)
+    rng = np.random.default_rng(n)
+    reps = 400_000 if n <= 20 else 20_000
+    z, z2, e = rng.standard_normal((3, reps, n))
+    y = np.cos(theta) * z + np.sin(theta) * z2 + np.sqrt(s2) * e
+    c = np.sum(z * y, 1)[None] / (np.sum(z * z, 1)[None] + n * lams[1:, None])
+    risk = (c - np.cos(theta)) ** 2 + np.sin(theta) ** 2
+    se = risk.std(axis=1) / np.sqrt(reps)
+    assert np.all(np.abs(exact[1:] - risk.mean(axis=1)) < 4 * se)
+    far = T.ridge_transfer_risk_exact(theta, 10**7, s2, lams)
+    np.testing.assert_allclose(far, T.ridge_transfer_risk(theta, lams), atol=1e-5)
+
+
+def test_depth_balancedness_factor_solves_its_polynomial_and_is_one_without_noise():
+    """q = c^(2/(L-1)) solves q^L - a q^(L-1) - b = 0; c = 1 for L = 1 and wherever sigma = 0 (b = 1 - a); deeper
+    networks keep more of the source direction (c grows with L at sigma > 0), which moves the break-even angle
+    at sigma = 1, gamma = 0.5 from 52.2 (L = 2) to 48.0 (L = 3) and 45.2 degrees (L = 4)."""
+    a, b = 0.3, 1.1
+    cs = [float(T.balancedness_factor(a, b, L)) for L in (2, 3, 4, 6)]
+    for L, c in zip((2, 3, 4, 6), cs):
+        q = c ** (2 / (L - 1))
+        assert q**L - a * q ** (L - 1) - b == pytest.approx(0, abs=1e-12)
+    assert np.all(np.diff(cs) > 0)
+    assert T.balancedness_factor(a, b, 1) == 1.0
+    np.testing.assert_allclose(T.balancedness_factor(0.4, 0.6, [1, 2, 3, 4, 5]), 1.0, atol=1e-12)
+    d = 1_000_000
+    th = np.deg2rad(np.linspace(40, 65, 25001))
+    zeros = [np.rad2deg(th[np.argmin(np.abs(T.fine_tune_transferability_balanced(th, 0.5 * d, d, 1.0, L)))])
+             for L in (2, 3, 4)]
+    np.testing.assert_allclose(zeros, [52.24, 48.01, 45.24], atol=0.01)
+
+
 def test_finite_source_linear_transfer_overlap_matches_monte_carlo(rng):
     """cos^2(phi) between the finite-source estimate and beta_t (claim beyond the paper), gamma_s < 1 and > 1."""
     d, s2s, theta = 300, 0.04, np.deg2rad(30)

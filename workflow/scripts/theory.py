@@ -7,5 +7,5 @@ with job_log(snakemake.log[0]):  # noqa: F821
 
     s = snakemake.params.settings  # noqa: F821
     grid = theory_grid(s["d"], s["sigma"], s["theta_max_deg"], s["gamma_max"], source_gamma=s["source_gamma"],
-                       source_sigma=s["source_sigma"])
+                       source_sigma=s["source_sigma"], depth=s["depth"])
     grid.to_csv(snakemake.output[0], index=False)  # noqa: F821

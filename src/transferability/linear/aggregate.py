@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.special import fdtrc
 
 from . import theory
 from ..core.pooled import pooled_test, z_scores
@@ -31,6 +32,9 @@ __all__ = [
     "gd_tolerance",
     "with_theory",
     "fine_tune_break_even",
+    "separation",
+    "crossing",
+    "hotelling",
 ]
 
 METHODS = ("scratch", "linear_transfer", "fine_tune")
@@ -40,9 +44,13 @@ NEAR_ONE = 0.1
 # Bootstrap draws of the pooled test (fixed seed: the same runs give the same p-value).
 POOLED_DRAWS = 2000
 AGREEMENT_COLUMNS = ["experiment", "method", "theory", "quantity", "cells", "units", "p_value", "power_1se",
-                     "mae", "max_abs_error", "within_3se", "unconverged", "unconverged_away"]
-BREAK_EVEN_COLUMNS = ["experiment", "gamma", "n", "sigma", "cells", "observed_deg", "observed_se_deg", "paper_deg",
-                      "balanced_deg", "chi2_paper", "chi2_balanced"]
+                     "mae", "max_abs_error", "within_3se", "unconverged", "unconverged_away", "position",
+                     "position_se", "instances_to_separate"]
+BREAK_EVEN_COLUMNS = ["experiment", "gamma", "n", "sigma", "depth", "cells", "units", "observed_deg",
+                      "observed_se_deg", "paper_deg", "balanced_deg", "balanced_depth2_deg", "chi2_paper", "p_paper",
+                      "chi2_balanced", "p_balanced", "chi2_balanced_depth2", "p_balanced_depth2"]
+# z_{0.975} + z_{0.80}: a two-sided 5% test with 80% power
+Z_SEPARATE = 2.8016
 
 
 def _base(exp: dict, gamma: float, n: int, seed: int, B: int) -> dict:
@@ -52,6 +60,7 @@ def _base(exp: dict, gamma: float, n: int, seed: int, B: int) -> dict:
         "gamma": gamma,
         "n": n,
         "d": exp["d"],
+        "depth": exp.get("depth", 2),
         "sigma": exp["sigma"],
         "source_gamma": np.nan if sg is None else sg,
         "source_sigma": exp.get("source_sigma", 0.0),
@@ -159,7 +168,7 @@ def tidy_table(frames: list[pd.DataFrame]) -> pd.DataFrame:
     df["T"] = np.where(transfer, df["scratch_risk"] - df["risk"], np.nan)
     df["T_tuned"] = np.where(transfer, df["tuned_risk"] - df["risk"], np.nan)
     df["weight_decay_sgd"] = 2.0 * df["weight_decay"]
-    cols = ["experiment", "method", "theta_deg", "gamma", "n", "d", "sigma", "source_gamma", "source_sigma",
+    cols = ["experiment", "method", "theta_deg", "gamma", "n", "d", "depth", "sigma", "source_gamma", "source_sigma",
             "seed", "instance", "lam", "weight_decay", "weight_decay_sgd", "risk", "train_loss", "steps", "converged",
             "stop_reason", "pretrain_converged", "scratch_converged", "T", "T_tuned"]
     order = ["method", "lam", "weight_decay", "theta_deg", "gamma", "seed", "instance"]
@@ -174,7 +183,7 @@ def cell_means(df: pd.DataFrame) -> pd.DataFrame:
     ``scratch_unconverged`` the runs whose pretraining or paired scratch run did not; ``flagged`` the runs with any of the three (each makes the cell's T unreliable).
     """
     keys = ["experiment", "method", "lam", "weight_decay", "weight_decay_sgd", "theta_deg", "gamma", "n", "d",
-            "sigma", "source_gamma", "source_sigma"]
+            "depth", "sigma", "source_gamma", "source_sigma"]
     scratch_ok = (df.method == "scratch") | df.scratch_converged.fillna(True).astype(bool)
     pre_ok = df.pretrain_converged.astype(bool)
     g = df.assign(
@@ -231,10 +240,12 @@ def _cells(m: pd.DataFrame, method: str) -> tuple:
             m["lam"].fillna(0.0).to_numpy(), m.source_gamma.to_numpy(), m.source_sigma.to_numpy())
 
 
-def _theory(m: pd.DataFrame, method: str, tol: float, form: str = "exact") -> dict[str, np.ndarray]:
+def _theory(m: pd.DataFrame, method: str, tol: float, form: str = "exact", depth=None) -> dict[str, np.ndarray]:
     """Theory of risk and T at the cells of ``m`` (one method) and the GD tolerance of each (``gd_tolerance``:
-    scratch and fine-tuning are trained by GD; T carries the scratch run's and, for fine-tuning, its own)."""
-    risk_th, T_th = predict(*_cells(m, method), form=form)
+    scratch and fine-tuning are trained by GD; T carries the scratch run's and, for fine-tuning, its own).
+    ``depth`` overrides the cells' own network depth (which only the balanced fine-tuning form uses)."""
+    depth = m.depth.to_numpy() if depth is None else depth
+    risk_th, T_th = predict(*_cells(m, method), form=form, depth=depth)
     sc_risk = predict(*_cells(m, "scratch"))[0]
     g = m.gamma.to_numpy()
     own = gd_tolerance(g, tol, risk_th) if method in ("scratch", "fine_tune") else np.zeros(len(m))
@@ -271,14 +282,57 @@ def _unit_values(runs: pd.DataFrame, m: pd.DataFrame, column: str) -> np.ndarray
     return x
 
 
+def _theories(method: str, m: pd.DataFrame) -> list[tuple[str, str, object, np.ndarray]]:
+    """The theories each method is scored against: ``(label, form, depth override, cells)``.
+
+    Linear transfer: the exact form at lambda = 0 (``exact``) and, pooled over every lambda > 0, the exact
+    finite-n ridge expectation (``exact_ridge``). Fine-tuning after an infinite source: eq. (15) (``exact``), the
+    balancedness-corrected end point of the network's depth (``balanced``) and, where the depth is not 2, the
+    depth-2 factor applied anyway (``balanced_depth2``).
+    """
+    every = np.ones(len(m), bool)
+    if method == "linear_transfer":
+        lam = m["lam"].fillna(0.0).to_numpy()
+        return [("exact", "exact", None, lam == 0), ("exact_ridge", "exact", None, lam > 0)]
+    if method == "fine_tune" and not np.isfinite(m.source_gamma).any():
+        out = [("exact", "exact", None, every), ("balanced", "balanced", None, every)]
+        if (m.depth != 2).any():
+            out.append(("balanced_depth2", "balanced", 2, every))
+        return out
+    return [("exact", "exact", None, every)]
+
+
+def separation(x: np.ndarray, data: np.ndarray, paper: np.ndarray, other: np.ndarray) -> dict[str, float]:
+    """Where the data lie between two theories, and how many instances would tell them apart.
+
+    ``x (U, C)``: each instance's value in each cell; ``data (C,)`` the cell means; ``paper``, ``other (C,)`` the
+    two theories. Along ``delta = other - paper`` the data sit at ``position = delta.(data - paper)/|delta|^2``
+    (0 on ``paper``, 1 on ``other``), with standard error ``sqrt(delta' S delta / U)/|delta|^2`` from the
+    instances' covariance S (cells sharing an instance are not independent). A two-sided 5% test along delta
+    separates the two with 80% power once that error is ``1/2.80``: ``instances_to_separate = 2.80^2 delta' S
+    delta / |delta|^4`` (inf where the theories coincide).
+    """
+    delta = other - paper
+    dd = float(delta @ delta)
+    U = x.shape[0]
+    if U < 2 or dd == 0.0:
+        return {"position": np.nan, "position_se": np.nan, "instances_to_separate": np.inf if dd == 0 else np.nan}
+    var = float(delta @ np.cov(x, rowvar=False, ddof=1).reshape(len(delta), len(delta)) @ delta)
+    return {"position": float(delta @ (data - paper)) / dd, "position_se": np.sqrt(var / U) / dd,
+            "instances_to_separate": float(np.ceil((Z_SEPARATE**2) * var / dd**2))}
+
+
 def agreement_summary(means: pd.DataFrame, runs: pd.DataFrame, tol: float) -> pd.DataFrame:
     """Per experiment, method, theory and quantity (risk, T): the pooled test against the theory, MAE, and the
     fraction of cells within 3 standard errors plus their GD tolerance.
 
-    ``theory`` is ``exact`` (the paper's closed forms at finite size) or, for fine-tuning, also ``balanced``
-    (the end point with the balancedness factor c, a claim beyond the paper). ``p_value`` and ``power_1se`` are
-    the pooled test's (``core.pooled``: instances resampled whole, so the cells' shared randomness is kept) and its
-    power against a bias of one standard error in every cell; ``units`` the instances it resamples.
+    ``theory`` labels are those of ``_theories``: ``exact`` (the paper's closed forms at finite size), for linear
+    transfer with ridge ``exact_ridge``, for fine-tuning also ``balanced`` (the end point with the balancedness
+    factor of the network's depth, a claim beyond the paper) and ``balanced_depth2``. ``p_value`` and
+    ``power_1se`` are the pooled test's (``core.pooled``: instances resampled whole, so the cells' shared
+    randomness is kept) and its power against a bias of one standard error in every cell; ``units`` the
+    instances it resamples. For a fine-tuning theory beyond the paper, ``position``, ``position_se`` and
+    ``instances_to_separate`` (``separation``) place the data between eq. (15) (0) and that theory (1).
 
     Cells with ``|gamma - 1| < NEAR_ONE`` or without a finite closed form are excluded; ``unconverged``
     counts the flagged runs (own training, pretraining or paired scratch run not converged) over all cells,
@@ -292,25 +346,25 @@ def agreement_summary(means: pd.DataFrame, runs: pd.DataFrame, tol: float) -> pd
             continue
         away = away_from_one(m.gamma)
         mine = runs[(runs.experiment == exp) & (runs.method == method)]
-        # the balancedness-corrected fine-tuning end point (a claim beyond the paper), side by side with eq. (15)
-        forms = ("exact", "balanced") if method == "fine_tune" and not np.isfinite(m.source_gamma).any() \
-            else ("exact",)
-        for form in forms:
-            th = _theory(m, method, tol, form)
+        paper = _theory(m, method, tol)
+        for label, form, depth, cells in _theories(method, m):
+            th = _theory(m, method, tol, form, depth)
             for quantity in ("risk", "T"):
                 mean, se = m[f"{quantity}_mean"].to_numpy(), m[f"{quantity}_se"].to_numpy()
-                use = away & np.isfinite(th[quantity]) & np.isfinite(mean)
+                use = cells & away & np.isfinite(th[quantity]) & np.isfinite(mean)
                 if not use.any():
                     continue
                 err = np.abs(mean[use] - th[quantity][use])
                 tolerance = th[f"{quantity}_tol"][use]
                 x = _unit_values(mine, m[use], "risk" if quantity == "risk" else "T")
                 test = pooled_test(x, th[quantity][use], tol=tolerance, draws=POOLED_DRAWS, seed=0)
+                between = (separation(x, mean[use], paper[quantity][use], th[quantity][use])
+                           if method == "fine_tune" and form == "balanced" else {})
                 rows.append(
                     {
                         "experiment": exp,
                         "method": method,
-                        "theory": form,
+                        "theory": label,
                         "quantity": quantity,
                         "cells": int(use.sum()),
                         "units": test.units,
@@ -321,50 +375,78 @@ def agreement_summary(means: pd.DataFrame, runs: pd.DataFrame, tol: float) -> pd
                         "within_3se": float(np.mean(err <= 3.0 * se[use] + tolerance)),
                         "unconverged": int(m.flagged.sum()),
                         "unconverged_away": int(m.flagged.to_numpy()[away].sum()),
+                        **between,
                     }
                 )
     return pd.DataFrame(rows, columns=AGREEMENT_COLUMNS)
 
 
-def fine_tune_break_even(means: pd.DataFrame) -> pd.DataFrame:
+def _first_crossing(deg: np.ndarray, T: np.ndarray) -> float:
+    """The angle where ``T`` first falls from positive to non-positive, linearly interpolated; nan if never."""
+    cross = np.nonzero((T[:-1] > 0) & (T[1:] <= 0))[0]
+    if not cross.size:
+        return np.nan
+    i = cross[0]
+    return float(zero_between(deg[i], deg[i + 1], T[i], T[i + 1]))
+
+
+def crossing(deg: np.ndarray, x: np.ndarray, draws: int = 1000, seed: int = 0) -> tuple[float, float]:
+    """Where the mean of ``x (U, C)`` (instances by angles ``deg (C,)``, ascending) first falls through zero, and
+    that angle's standard deviation over ``draws`` bootstrap resamplings of whole instances (nan when under half
+    of them cross): the angles share their instances, so their errors are not independent."""
+    boot = x[np.random.default_rng(seed).integers(0, x.shape[0], (draws, x.shape[0]))].mean(axis=1)
+    found = np.array([_first_crossing(deg, b) for b in boot])
+    found = found[np.isfinite(found)]
+    se = float(np.std(found, ddof=1)) if len(found) >= max(draws / 2, 2) else np.nan
+    return _first_crossing(deg, x.mean(axis=0)), se
+
+
+def hotelling(x: np.ndarray, theory: np.ndarray) -> tuple[float, float]:
+    """Hotelling's ``T^2 = U r' S^-1 r`` of the cell means against ``theory (C,)`` with the instances' covariance
+    ``S`` (``x (U, C)``), and its p-value from ``F(C, U - C)``: cells sharing an instance are not independent.
+    nan when there are no more instances than cells."""
+    U, C = x.shape
+    if U <= C:
+        return np.nan, np.nan
+    r = x.mean(axis=0) - theory
+    t2 = float(U * r @ np.linalg.pinv(np.cov(x, rowvar=False, ddof=1).reshape(C, C)) @ r)
+    return t2, float(fdtrc(C, U - C, t2 * (U - C) / (C * (U - 1))))
+
+
+def fine_tune_break_even(means: pd.DataFrame, runs: pd.DataFrame, draws: int = 1000) -> pd.DataFrame:
     """Where fine-tuning stops helping, per experiment and gamma < 1: data against the candidate theories.
 
-    ``observed_deg`` is the angle where the cell means of T_ft cross zero (linear interpolation between the
-    two grid angles that bracket the first sign change), with ``observed_se_deg`` from the standard errors
-    and the local slope. Predictions: eq. (15) (60 degrees) or eq. (23) for a finite source, and the
-    balancedness-corrected end point. ``chi2_*`` compare all cells of that gamma with each curve.
+    ``observed_deg`` is the angle where the cell means of T_ft first cross zero (linear interpolation between
+    the two grid angles that bracket the sign change) and ``observed_se_deg`` its bootstrap error over whole
+    instances (``crossing``). Predictions: eq. (15) (60 degrees) or eq. (23) for a finite source, the
+    balancedness-corrected end point of the network's depth, and the depth-2 factor. ``chi2_*`` is Hotelling's
+    T^2 of all cells of that gamma against each curve with the instances' covariance (``hotelling``) and
+    ``p_*`` its p-value.
     """
     rows = []
-    ft = means[(means.method == "fine_tune") & (means.gamma < 1.0 - NEAR_ONE / 2)]
+    ft = means[(means.method == "fine_tune") & (means.gamma < 1.0 - NEAR_ONE / 2)
+               & (means.weight_decay.fillna(0.0) == 0.0)]
+    runs = runs[(runs.method == "fine_tune") & (runs.weight_decay.fillna(0.0) == 0.0)]
+    grid_deg = np.linspace(0, 180, 36001)
     for (exp, g), m in ft.groupby(["experiment", "gamma"]):
         m = m.sort_values("theta_deg")
-        deg, T, se = m.theta_deg.to_numpy(), m.T_mean.to_numpy(), m.T_se.to_numpy()
-        n, d, s2 = float(m.n.iloc[0]), float(m.d.iloc[0]), float(m.sigma.iloc[0]) ** 2
-        gs, s2s = float(m.source_gamma.iloc[0]), float(m.source_sigma.iloc[0]) ** 2
-        obs = obs_se = np.nan
-        cross = np.nonzero((T[:-1] > 0) & (T[1:] <= 0))[0]
-        if cross.size:
-            i = cross[0]
-            slope = (T[i + 1] - T[i]) / (deg[i + 1] - deg[i])
-            obs = zero_between(deg[i], deg[i + 1], T[i], T[i + 1])
-            obs_se = float(np.hypot(se[i], se[i + 1]) / 2 / abs(slope))
-        grid_deg = np.rad2deg(np.deg2rad(np.linspace(0, 180, 36001)))
-        sig, sig_s = float(m.sigma.iloc[0]), float(m.source_sigma.iloc[0])
-        paper = predict("fine_tune", deg, n, d, sig, 0.0, gs, sig_s)[1]
+        deg = m.theta_deg.to_numpy()
+        n, d, sig = float(m.n.iloc[0]), float(m.d.iloc[0]), float(m.sigma.iloc[0])
+        gs, sig_s, depth = float(m.source_gamma.iloc[0]), float(m.source_sigma.iloc[0]), int(m.depth.iloc[0])
+        x = _unit_values(runs[runs.experiment == exp], m, "T")
+        angle, angle_se = crossing(deg, x, draws)
+        row = {"experiment": exp, "gamma": g, "n": int(n), "sigma": sig, "depth": depth, "cells": int(len(m)),
+               "units": int(x.shape[0]), "observed_deg": angle, "observed_se_deg": angle_se}
+        curves = {"paper": predict("fine_tune", deg, n, d, sig, 0.0, gs, sig_s)[1]}
         if np.isfinite(gs):
-            paper_deg = np.rad2deg(theory.finite_source_break_even_angle(gs, s2s))
-            bal, bal_deg = np.full_like(T, np.nan), np.nan
+            row["paper_deg"] = float(np.rad2deg(theory.finite_source_break_even_angle(gs, sig_s**2)))
         else:
-            paper_deg = 60.0
-            bal = predict("fine_tune", deg, n, d, sig, form="balanced")[1]
-            bal_grid = predict("fine_tune", grid_deg, n, d, sig, form="balanced")[1]
-            bal_deg = float(grid_deg[np.argmax(bal_grid <= 0)])
-        ok = se > 0
-        rows.append({
-            "experiment": exp, "gamma": g, "n": int(n), "sigma": np.sqrt(s2), "cells": int(len(m)),
-            "observed_deg": obs, "observed_se_deg": obs_se,
-            "paper_deg": float(paper_deg), "balanced_deg": bal_deg,
-            "chi2_paper": float(np.sum(((T - paper) / se)[ok] ** 2)),
-            "chi2_balanced": float(np.sum(((T - bal) / se)[ok] ** 2)) if np.isfinite(bal).all() else np.nan,
-        })
+            row["paper_deg"] = 60.0
+            for name, L in (("balanced", depth), ("balanced_depth2", 2)):
+                curves[name] = predict("fine_tune", deg, n, d, sig, form="balanced", depth=L)[1]
+                on_grid = predict("fine_tune", grid_deg, n, d, sig, form="balanced", depth=L)[1]
+                row[f"{name}_deg"] = float(grid_deg[np.argmax(on_grid <= 0)]) if (on_grid <= 0).any() else np.nan
+        for name, curve in curves.items():
+            row[f"chi2_{name}"], row[f"p_{name}"] = hotelling(x, curve)
+        rows.append(row)
     return pd.DataFrame(rows, columns=BREAK_EVEN_COLUMNS)

@@ -15,12 +15,12 @@ __all__ = ["collect_experiment", "ridge_curve"]
 def ridge_curve(theta_deg: float, gamma: float, n: int, sigma: float, lam_max: float,
                 finite_source: bool) -> pd.DataFrame:
     """Linear-transfer risk against lambda at one cell: eq. (13) (n -> infinity) and, for an infinite source,
-    the exact finite-n expectation of the ridge estimator (Monte Carlo, 20,000 draws, seed 0); 200 lambdas."""
+    the exact finite-n expectation of the ridge estimator (``theory.ridge_transfer_risk_exact``); 200 lambdas."""
     lam = np.linspace(0, max(lam_max, 0.5) * 1.05, 200)
     th = np.deg2rad(theta_deg)
     exact = np.full_like(lam, np.nan)
     if not finite_source:
-        exact = theory.ridge_transfer_risk_mc(th, n, sigma**2, lam, reps=20000, seed=0)
+        exact = theory.ridge_transfer_risk_exact(th, n, sigma**2, lam)
     return pd.DataFrame({"theta_deg": theta_deg, "gamma": gamma, "n": n, "lam": lam,
                          "risk_n_inf": theory.ridge_transfer_risk(th, lam), "risk_exact": exact})
 
@@ -37,7 +37,7 @@ def collect_experiment(record: dict) -> dict[str, pd.DataFrame]:
     def load(kind: str, **wc):
         return study.load(kind, exp=e.name, **wc)
 
-    exp = {"name": e.name, "d": e.d, "sigma": e.sigma, "source_gamma": e.source_gamma, "source_sigma": e.source_sigma}
+    exp = {"name": e.name, "d": e.d, "depth": e.depth, "sigma": e.sigma, "source_gamma": e.source_gamma, "source_sigma": e.source_sigma}
     frames, pre_rows = [], []
     for seed in e.seeds:
         pre = load("pretrain", seed=seed)
@@ -74,7 +74,7 @@ def collect_experiment(record: dict) -> dict[str, pd.DataFrame]:
         "runs": runs,
         "cell_means": means,
         "agreement": aggregate.agreement_summary(means, runs, tol),
-        "fine_tune_break_even": aggregate.fine_tune_break_even(means),
+        "fine_tune_break_even": aggregate.fine_tune_break_even(means, runs),
         "pretraining": pd.DataFrame(pre_rows),
         "ridge_curve": ridge_curve(th, g, e.n_of(g), e.sigma, max(e.ridge), e.source_gamma is not None),
     }

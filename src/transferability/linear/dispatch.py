@@ -2,10 +2,13 @@
 
 Tables (agreement, break-even), the theory grid and through them every figure take their theory from here.
 ``form``: ``exact`` (the paper's closed forms at finite n and d), ``asymptotic`` (d -> infinity at gamma = n/d)
-or ``balanced`` (fine-tuning end point with the balancedness factor, a claim beyond the paper; infinite source).
+or ``balanced`` (fine-tuning end point with the balancedness factor of the network's ``depth``, a claim beyond the
+paper; infinite source).
 A finite source (``source_gamma`` not nan) uses Appendix C: eq. (22) for fine-tuning and the one-feature formula
 with the learned feature's overlap cos^2(phi) for linear transfer (a claim beyond the paper). Linear transfer
-has a closed form at lambda = 0 only (nan otherwise); scratch has no T (nan); ``scratch_tuned`` has none.
+with ridge lambda > 0 follows eq. (13) as n -> infinity and the exact finite-n expectation of the one-feature
+ridge estimator at finite size (infinite source only; nan after a finite source); scratch has no T (nan);
+``scratch_tuned`` has none.
 Every argument broadcasts; angles in degrees; ``sigma`` is the target label noise.
 """
 
@@ -26,7 +29,7 @@ def _scratch(n, d, s2, form):
 
 
 def predict(method: str, theta_deg, n, d, sigma, lam=0.0, source_gamma=np.nan, source_sigma=0.0,
-            form: str = "exact") -> tuple[np.ndarray, np.ndarray]:
+            form: str = "exact", depth=2) -> tuple[np.ndarray, np.ndarray]:
     """Theory ``(risk, T)`` of ``method`` at the given cells; nan where no closed form applies."""
     if form not in FORMS:
         raise ValueError(f"unknown theory form {form!r}; expected one of {FORMS}")
@@ -46,13 +49,21 @@ def predict(method: str, theta_deg, n, d, sigma, lam=0.0, source_gamma=np.nan, s
         if form == "balanced":
             return nan, nan
         rho = np.where(finite, 1.0 - theory.finite_source_feature_overlap(th, gs_safe, s2s), np.sin(th) ** 2)
-        r = rho if form == "asymptotic" else theory.linear_transfer_risk_k_features(rho, 1, n, s2)
-        r = np.where(np.asarray(lam, float) == 0, r, np.nan)
+        lam = np.asarray(lam, float)
+        if form == "asymptotic":
+            ridge = theory.ridge_transfer_risk(th, lam)
+            r = np.where(lam == 0, rho, np.where(finite, np.nan, ridge))
+        else:
+            ridged = lam > 0
+            ridge = np.full(np.broadcast(th, n, s2, lam).shape, np.nan)
+            if np.any(ridged & ~finite):  # one quadrature per distinct n; skipped where no cell needs it
+                ridge = theory.ridge_transfer_risk_exact(th, n, s2, np.where(ridged, lam, 1.0))
+            r = np.where(ridged, np.where(finite, np.nan, ridge), theory.linear_transfer_risk_k_features(rho, 1, n, s2))
         return r, r_sc - r
     if method == "fine_tune":
         T_fs = theory.finite_source_fine_tune_transferability(th, n / d, gs_safe, s2s)
         if form == "balanced":
-            T = np.where(finite, np.nan, theory.fine_tune_transferability_balanced(th, n, d, s2))
+            T = np.where(finite, np.nan, theory.fine_tune_transferability_balanced(th, n, d, s2, depth))
         elif form == "asymptotic":
             T = np.where(finite, T_fs, theory.fine_tune_transferability(th, n / d))
         else:

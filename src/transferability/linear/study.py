@@ -231,9 +231,9 @@ class LinearStudy(Study):
         return canonical(_record(self.experiments[name]))
 
     def theory_settings(self, name: str) -> dict:
-        """What an experiment's theory grid depends on: size, noise, source, and the extent of its grid."""
+        """What an experiment's theory grid depends on: size, depth, noise, source, and the extent of its grid."""
         e = self.experiments[name]
-        return canonical({"d": e.d, "sigma": e.sigma, "theta_max_deg": max(90.0, max(e.thetas_deg)),
+        return canonical({"d": e.d, "depth": e.depth, "sigma": e.sigma, "theta_max_deg": max(90.0, max(e.thetas_deg)),
                           "gamma_max": max(2.0, max(e.gammas)), "source_gamma": e.source_gamma,
                           "source_sigma": e.source_sigma})
 

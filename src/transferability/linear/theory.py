@@ -22,6 +22,7 @@ __all__ = [
     "negative_transfer_interval",
     "ridge_transfer_risk",
     "ridge_transfer_risk_mc",
+    "ridge_transfer_risk_exact",
     "fine_tune_transferability",
     "fine_tune_transferability_exact",
     "balancedness_factor",
@@ -141,6 +142,35 @@ def ridge_transfer_risk_mc(theta: float, n: int, s2: float, lams, reps: int = 20
     return np.mean((c - np.cos(theta)) ** 2, axis=1) + np.sin(theta) ** 2
 
 
+def ridge_transfer_risk_exact(theta, n, s2, lam, nodes: int = 2001) -> np.ndarray:
+    """Exact finite-n expectation of the ridge linear-transfer risk on one unit feature (broadcasts).
+
+    With ``z = X beta_s`` (``r = |z|^2`` chi-square with n degrees of freedom) the ridge weight is
+    ``c = z.y / (r + n lambda)`` and, averaged over the labels given z,
+    ``E (c - cos theta)^2 = (r (sin^2 theta + s2) + (n lambda cos theta)^2) / (r + n lambda)^2``; the risk adds
+    ``sin^2 theta``. The average over r is a quadrature over ``|z|`` (chi density) on ``nodes`` points. At
+    lambda = 0 it equals ``sin^2 + (sin^2 + s2)/(n - 2)`` for n > 2 (``linear_transfer_risk_k_features``); it is
+    nan for lambda = 0 and n <= 2, where the expectation is infinite.
+    """
+    theta, n, s2, lam = np.broadcast_arrays(_f(theta), _f(n), _f(s2), _f(lam))
+    out = np.full(theta.shape, np.nan)
+    for nu in np.unique(n[np.isfinite(n) & (n >= 1)]):
+        at = n == nu
+        x = np.linspace(max(np.sqrt(nu) - 12.0, 0.0), np.sqrt(nu) + 12.0, nodes)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logw = np.where(x > 0, (nu - 1.0) * np.log(np.where(x > 0, x, 1.0)), 0.0 if nu == 1 else -np.inf)
+        logw = logw - x**2 / 2.0
+        w = np.exp(logw - logw.max())
+        w /= w.sum()
+        r = x**2
+        th, v, lm = theta[at][:, None], s2[at][:, None], lam[at][:, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g = (r * (np.sin(th) ** 2 + v) + (nu * lm * np.cos(th)) ** 2) / (r + nu * lm) ** 2
+        val = np.sum(w * np.where(w > 0, g, 0.0), axis=1) + np.sin(th[:, 0]) ** 2
+        out[at] = np.where((lm[:, 0] > 0) | (nu > 2), val, np.nan)
+    return out
+
+
 def fine_tune_transferability(theta, gamma):
     """Asymptotic T_ft = (1 - gamma)(2 cos(theta) - 1) for gamma <= 1, 0 above, eq. (15)."""
     theta, g = np.broadcast_arrays(_f(theta), _f(gamma))
@@ -152,11 +182,21 @@ def fine_tune_transferability_exact(theta, n, d):
     return fine_tune_transferability(theta, _f(n) / _f(d))
 
 
-def balancedness_factor(a, b):
-    """Positive root c of c^4 - a c^2 - b = 0 (the fine-tuning end point beta_sc + c (I-P) beta_s, L = 2)."""
-    a, b = _f(a), _f(b)
-    with np.errstate(invalid="ignore"):
-        return np.sqrt((a + np.sqrt(a**2 + 4.0 * b)) / 2.0)
+def balancedness_factor(a, b, depth=2):
+    """Factor c of the depth-L fine-tuning end point ``X^+ y + c (I - P) beta_s`` (a claim beyond the paper).
+
+    From a balanced rank-one chain gradient flow keeps the chain's inner directions and its balance, so the
+    network is ``w s^(L-1)`` with ``|w| = s`` and ``(I - P) w`` frozen at ``(I - P) beta_s``. At the end
+    ``P w s^(L-1) = X^+ y``, so ``q = s^2`` solves ``q^L - a q^(L-1) - b = 0`` with ``a = |(I - P) beta_s|^2``,
+    ``b = |X^+ y|^2``, and ``c = q^((L-1)/2)``. L = 2: ``c^4 - a c^2 - b = 0``; L = 1 gives c = 1.
+    """
+    a, b, L = np.broadcast_arrays(_f(a), _f(b), _f(depth))
+    with np.errstate(invalid="ignore", over="ignore"):
+        q = np.where(L == 2, (a + np.sqrt(a**2 + 4.0 * b)) / 2.0, np.maximum(a, 0.0) + np.abs(b) ** (1.0 / L) + 1.0)
+        for _ in range(60):  # Newton from above the root, where the polynomial is increasing and convex
+            step = (q**L - a * q ** (L - 1) - b) / (L * q ** (L - 1) - (L - 1) * a * q ** (L - 2))
+            q = np.where(L == 2, q, q - step)
+        return q ** ((L - 1) / 2.0)
 
 
 def _balance_terms(n, d, s2):
@@ -166,20 +206,21 @@ def _balance_terms(n, d, s2):
         return 1.0 - n / d, n / d + s2 * n / (d - n - 1.0)
 
 
-def fine_tune_transferability_balanced(theta, n, d, s2):
-    """T_ft with the balancedness factor: (1 - n/d)(2 c cos(theta) - c^2), 0 for n >= d (a claim beyond the paper)."""
-    theta, n, d, s2 = np.broadcast_arrays(_f(theta), _f(n), _f(d), _f(s2))
+def fine_tune_transferability_balanced(theta, n, d, s2, depth=2):
+    """T_ft with the balancedness factor of depth L: (1 - n/d)(2 c cos(theta) - c^2), 0 for n >= d (a claim beyond
+    the paper; ``balancedness_factor`` with a, b replaced by their expectations)."""
+    theta, n, d, s2, depth = np.broadcast_arrays(_f(theta), _f(n), _f(d), _f(s2), _f(depth))
     a, b = _balance_terms(n, d, s2)
-    c = balancedness_factor(a, b)
+    c = balancedness_factor(a, b, depth)
     with np.errstate(invalid="ignore"):
         out = a * (2.0 * c * np.cos(theta) - c**2)
     return np.where(n < d - 1, out, np.where(n >= d, 0.0, np.nan))
 
 
-def fine_tune_risk_exact(theta, n, d, s2, balanced=False):
-    """Finite-size fine-tuning risk R_sc - T_ft (eq. 15, or with the balancedness factor)."""
+def fine_tune_risk_exact(theta, n, d, s2, balanced=False, depth=2):
+    """Finite-size fine-tuning risk R_sc - T_ft (eq. 15, or with the balancedness factor of depth L)."""
     t = (
-        fine_tune_transferability_balanced(theta, n, d, s2)
+        fine_tune_transferability_balanced(theta, n, d, s2, depth)
         if balanced
         else fine_tune_transferability_exact(theta, n, d)
     )

@@ -12,11 +12,12 @@ __all__ = ["theory_grid"]
 
 def theory_grid(d: int, sigma: float, theta_max_deg: float = 90.0, gamma_max: float = 2.0,
                 n_theta: int = 181, n_gamma: int = 400, source_gamma: float | None = None,
-                source_sigma: float = 0.0) -> pd.DataFrame:
+                source_sigma: float = 0.0, depth: int = 2) -> pd.DataFrame:
     """Asymptotic and finite-size (at dimension ``d``) risks and transferabilities.
 
     Columns: ``theta_deg, gamma, R_sc, R_sc_exact, R_lt, R_lt_exact, R_ft_exact, T_lt, T_lt_exact, T_ft,
-    T_ft_exact, T_ft_balanced``; ``gamma`` runs over ``(0, gamma_max]`` on an even grid that includes 1.
+    T_ft_exact, T_ft_balanced`` (the balancedness factor of a network of ``depth`` layers); ``gamma`` runs over
+    ``(0, gamma_max]`` on an even grid that includes 1.
     With a finite source (``source_gamma``), ``T_ft``/``T_ft_exact`` follow eq. (22) and ``T_lt``/``T_lt_exact``
     the one-feature formula with the learned feature's overlap; the infinite-source values move to
     ``*_inf_source`` columns.
@@ -27,7 +28,7 @@ def theory_grid(d: int, sigma: float, theta_max_deg: float = 90.0, gamma_max: fl
     n = G * d
 
     def at(method, form="exact", gs=np.nan):
-        return predict(method, TH, n, d, sigma, 0.0, gs, source_sigma, form)
+        return predict(method, TH, n, d, sigma, 0.0, gs, source_sigma, form, depth)
 
     gs = np.nan if source_gamma is None else source_gamma
     cols = {
