@@ -198,7 +198,7 @@ def ridge_figure(runs: pd.DataFrame, curve: pd.DataFrame, title: str) -> plt.Fig
                 label=f"experiment (n = {n})")
     ax.plot(curve.lam, curve.risk_n_inf, "k-", label="eq. (13), n → ∞")
     if np.isfinite(curve.risk_exact).all():
-        ax.plot(curve.lam, curve.risk_exact, "k--", label=f"exact estimator at n = {n} (Monte Carlo)")
+        ax.plot(curve.lam, curve.risk_exact, "k--", label=f"exact expectation of the estimator at n = {n}")
     ax.set_xlabel(r"ridge strength $\lambda$")
     ax.set_ylabel(r"linear-transfer risk $R_{\rm lt}(\lambda)$")
     ax.set_title(f"{title}: θ = {th:g}°, γ = {g:g}")
@@ -284,7 +284,8 @@ def tuned_phase_figure(means: pd.DataFrame, theory: pd.DataFrame, title: str, la
 
 def fine_tune_theta_figure(means: pd.DataFrame, theory: pd.DataFrame, title: str, max_panels: int = 4) -> plt.Figure:
     """Fine-tuning T against theta at gamma < 1: eq. (15) (or eq. 22 for a finite source) and the
-    balancedness-corrected end point, from the theory table's row nearest each gamma."""
+    balancedness-corrected end point of the network's depth (and of depth 2 where that differs), from the theory
+    table's row nearest each gamma."""
     _style()
     m = means[(means.method == "fine_tune") & (means.gamma < 0.95)]
     gammas = np.sort(m.gamma.unique())
@@ -302,7 +303,10 @@ def fine_tune_theta_figure(means: pd.DataFrame, theory: pd.DataFrame, title: str
             ax.plot(tt.theta_deg, tt.T_ft_exact, "k-", label="eq. (22), finite source")
         else:
             ax.plot(tt.theta_deg, tt.T_ft_exact, "k-", label="eq. (15)")
-            ax.plot(tt.theta_deg, tt.T_ft_balanced, "C3--", label="balancedness factor c")
+            depth = int(mm.depth.iloc[0])
+            ax.plot(tt.theta_deg, tt.T_ft_balanced, "C3--", label=f"balancedness factor c, depth {depth}")
+            if "T_ft_balanced_depth2" in tt.columns:
+                ax.plot(tt.theta_deg, tt.T_ft_balanced_depth2, "C2:", label="balancedness factor c, depth 2")
         ax.axhline(0, color="0.5", lw=0.6)
         ax.set_xlabel(r"$\theta$ (degrees)")
         ax.set_title(f"γ = {g:g} (n = {n}), σ = {sigma:g}")
@@ -315,8 +319,8 @@ def fine_tune_theta_figure(means: pd.DataFrame, theory: pd.DataFrame, title: str
 def overview_figure(means: pd.DataFrame, theories: dict[str, pd.DataFrame], theta_deg: float = 45.0) -> plt.Figure:
     """One panel per experiment: T(gamma) at one angle for linear transfer and fine-tuning, with theory.
 
-    Used to compare experiments that differ in depth, width or source (the theory's end points do not
-    depend on depth or width).
+    Used to compare experiments that differ in depth, width or source (the paper's end points do not depend on
+    depth or width; the balancedness-corrected fine-tuning end point, not drawn here, does).
     """
     ylim = 1.2
     _style()

@@ -16,8 +16,8 @@ def theory_grid(d: int, sigma: float, theta_max_deg: float = 90.0, gamma_max: fl
     """Asymptotic and finite-size (at dimension ``d``) risks and transferabilities.
 
     Columns: ``theta_deg, gamma, R_sc, R_sc_exact, R_lt, R_lt_exact, R_ft_exact, T_lt, T_lt_exact, T_ft,
-    T_ft_exact, T_ft_balanced`` (the balancedness factor of a network of ``depth`` layers); ``gamma`` runs over
-    ``(0, gamma_max]`` on an even grid that includes 1.
+    T_ft_exact, T_ft_balanced`` (the balancedness factor of a network of ``depth`` layers; for depth other than 2
+    also ``T_ft_balanced_depth2``); ``gamma`` runs over ``(0, gamma_max]`` on an even grid that includes 1.
     With a finite source (``source_gamma``), ``T_ft``/``T_ft_exact`` follow eq. (22) and ``T_lt``/``T_lt_exact``
     the one-feature formula with the learned feature's overlap; the infinite-source values move to
     ``*_inf_source`` columns.
@@ -43,6 +43,8 @@ def theory_grid(d: int, sigma: float, theta_max_deg: float = 90.0, gamma_max: fl
         "T_ft_exact": at("fine_tune", gs=gs)[1],
         "T_ft_balanced": at("fine_tune", "balanced")[1],
     }
+    if depth != 2:
+        cols["T_ft_balanced_depth2"] = predict("fine_tune", TH, n, d, sigma, form="balanced", depth=2)[1]
     df = pd.DataFrame({"theta_deg": TH.ravel(), "gamma": G.ravel(), **{k: v.ravel() for k, v in cols.items()}})
     if source_gamma is not None:
         for col in ("T_lt", "T_lt_exact", "T_ft", "T_ft_exact", "R_lt_exact", "R_ft_exact"):
