@@ -227,6 +227,29 @@ def test_weight_decay_scratch_matches_the_self_consistent_ridge_solution():
     assert np.all(np.diff(norms, axis=1) < 0)
 
 
+def test_weight_decay_scratch_with_the_default_tolerance_leaves_the_saddle_at_the_origin():
+    """From the pipeline's init (1e-5) the gradient is ~1e-10 at the start, below the default tol (1e-6): the
+    gradient test alone stopped there (risk |beta_t|^2 = 1, the zero predictor). For L = 2 the origin is a saddle
+    when |s t| > wd, so the run must go on to the self-consistent ridge end point (within 1e-2 at tol 1e-6). For
+    L = 3 the origin is a local minimum of the penalised objective and the run rightly stays there."""
+    d, n, B, sigma = 12, 20, 2, 0.3
+    beta_s, _ = tasks.make_tasks(d, B, seed=12)
+    D = tasks.make_design(n, d, B, seed=12)
+    wds = np.array([1e-4, 1e-2])
+    out = P.scratch(D, beta_s, sigma, d, 2, 1e-5, 12, GDSettings(), weight_decays=wds)
+    assert out.converged.all() and np.all(out.risk < 0.5) and np.all(out.steps > 100)
+    t = tasks.design_targets(D, beta_s, sigma)
+    for b in range(B):
+        M = D.s[b][:, None] * D.V[b].T
+        for k, wd in enumerate(wds):
+            beta = out.beta_hat[b, k]
+            ridge = np.linalg.solve(M.T @ M + wd / np.linalg.norm(beta) * np.eye(d), M.T @ t[b])
+            np.testing.assert_allclose(beta, ridge, atol=1e-2)
+    deep = P.scratch(D, beta_s, sigma, d, 3, 1e-5, 12, GDSettings(), weight_decays=wds)
+    assert deep.converged.all()
+    np.testing.assert_allclose(deep.risk, 1.0, atol=1e-6)
+
+
 @pytest.mark.parametrize("d,wd", [(12, 0.0), (12, 0.02), (300, 0.0)])
 def test_torch_engine_reproduces_the_numpy_engine(d, wd):
     """The CUDA code path (run here on torch's CPU device) takes the same steps as the numpy engine.

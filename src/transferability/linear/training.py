@@ -92,6 +92,29 @@ class GDResult:
     stop_reason: np.ndarray | None = None
 
 
+# A run with weight decay has escaped the origin once its data loss is below this fraction of its start.
+_ESCAPED = 0.999
+
+
+def _saddle_at_origin(depth: int, s: np.ndarray, t: np.ndarray, wd: np.ndarray) -> np.ndarray:
+    """``(B,)``: whether the origin is a saddle of the penalised objective, where a small init starts.
+
+    With weight decay the origin is stationary and the gradient there is tiny, so the gradient test alone would
+    stop a run from a small init at once. For L = 2 along a balanced rank-one direction the objective is
+    ``|t|^2 - 2 |s t| a^2 + 2 wd a^2``: a saddle iff ``|s t| > wd``, which gradient descent escapes. For L > 2 the
+    penalty's quadratic term beats the data's cubic one near 0: the origin is a local minimum (not a saddle).
+    """
+    return (wd > 0) & (depth == 2) & (np.linalg.norm(s * t, axis=1) > wd)
+
+
+def _stops(loss: np.ndarray, gradsq: np.ndarray, start: np.ndarray, saddle: np.ndarray, wd: np.ndarray,
+           tol: float) -> np.ndarray:
+    """The convergence test: excess loss <= tol, or with weight decay squared gradient <= tol once off the saddle
+    at the origin (data loss below ``_ESCAPED`` of its start)."""
+    escaped = ~saddle | (loss < _ESCAPED * start)
+    return np.where(wd > 0, (gradsq <= tol) & escaped, loss <= tol)
+
+
 def _hopeless(loss, one_ago, two_ago, start, step: int, settings: GDSettings) -> np.ndarray:
     """Instances that cannot converge within the budget: ``(b,)`` bool from the excess loss now, one and two
     rate windows ago, and at the first step.
@@ -286,7 +309,8 @@ def train_deep_linear(
         progress: optional callable receiving one-line progress reports.
         weight_decay: ``(B,)`` weight decay per instance (default 0). With weight decay the minimum of the data
             loss is not the stopping target: an instance stops when the squared gradient norm of the penalised
-            objective is <= tol.
+            objective is <= tol, and not on the saddle at the origin where a small init starts
+            (``_saddle_at_origin``).
         device: ``'cpu'`` (this numpy engine) or ``'cuda'`` (``train_deep_linear_torch``); None picks at run
             time (``pick_device``: a visible GPU and a large first layer).
 
@@ -313,6 +337,7 @@ def train_deep_linear(
     sa, ta = np.asarray(s, float), np.asarray(t, float)
     wd = np.zeros(B) if weight_decay is None else np.asarray(weight_decay, dtype=float).copy()
     s2max = np.max(sa**2, axis=1)
+    saddle = _saddle_at_origin(len(W), sa, ta, wd)
     sq = _sq_norms(W)
     loss0 = start = None
     predict = settings.predict_stop and settings.tol > 0  # tol = 0: a fixed number of steps, never judged
@@ -324,14 +349,14 @@ def train_deep_linear(
 
     def retire(mask: np.ndarray) -> None:
         """Write back and drop the active instances flagged in ``mask``."""
-        nonlocal W, sa, ta, s2max, sq, active, loss0, start, done, z, wd, history
+        nonlocal W, sa, ta, s2max, sq, active, loss0, start, done, z, wd, history, saddle
         history = [h[~mask] for h in history]
         idx = active[mask]
         for Wf, Wa in zip(full, W):
             Wf[idx] = Wa[mask]
         keep = ~mask
         W = [Wa[keep] for Wa in W]
-        sa, ta, s2max, sq, wd = sa[keep], ta[keep], s2max[keep], sq[:, keep], wd[keep]
+        sa, ta, s2max, sq, wd, saddle = sa[keep], ta[keep], s2max[keep], sq[:, keep], wd[keep], saddle[keep]
         loss0, start, done, active = loss0[keep], start[keep], done[keep], active[keep]
         z = None if z is None else z[keep]
 
@@ -342,8 +367,7 @@ def train_deep_linear(
         if loss0 is None:
             start, loss0 = loss.copy(), np.maximum(loss, 1.0)
         _check_divergence(loss, loss0, active, step, settings, label)
-        newly = np.where(wd > 0, gradsq, loss) <= settings.tol
-        newly &= ~done
+        newly = _stops(loss, gradsq, start, saddle, wd, settings.tol) & ~done
         if newly.any():
             steps[active[newly]] = step
             converged[active[newly]] = True
@@ -449,6 +473,7 @@ def train_deep_linear_torch(
     done = np.zeros(B, dtype=bool)
     loss0 = None
     wd_np = wd.cpu().numpy()
+    saddle = _saddle_at_origin(L, np.asarray(s, float), np.asarray(t, float), wd_np)
     last_report = t_start = time.monotonic()
     step = 0
     while True:
@@ -495,8 +520,7 @@ def train_deep_linear_torch(
         if loss0 is None:
             start, loss0 = loss.copy(), np.maximum(loss, 1.0)
         _check_divergence(loss, loss0, np.arange(B), step, settings, label)
-        crit = np.where(wd_np > 0, gradsq.cpu().numpy(), loss)
-        newly = (crit <= settings.tol) & ~done
+        newly = _stops(loss, gradsq.cpu().numpy(), start, saddle, wd_np, settings.tol) & ~done
         steps[newly] = step
         converged[newly] = True
         final_loss[newly] = loss[newly]
