@@ -192,10 +192,18 @@ def balancedness_factor(a, b, depth=2):
     """
     a, b, L = np.broadcast_arrays(_f(a), _f(b), _f(depth))
     with np.errstate(invalid="ignore", over="ignore"):
-        q = np.where(L == 2, (a + np.sqrt(a**2 + 4.0 * b)) / 2.0, np.maximum(a, 0.0) + np.abs(b) ** (1.0 / L) + 1.0)
-        for _ in range(60):  # Newton from above the root, where the polynomial is increasing and convex
-            step = (q**L - a * q ** (L - 1) - b) / (L * q ** (L - 1) - (L - 1) * a * q ** (L - 2))
-            q = np.where(L == 2, q, q - step)
+        q = (a + np.sqrt(a**2 + 4.0 * b)) / 2.0  # L = 2 in closed form
+        deep = L != 2
+        if deep.any():  # Newton from above the root, where the polynomial is increasing and convex
+            a_, b_, L_ = a[deep], b[deep], L[deep]
+            r = np.maximum(a_, 0.0) + np.abs(b_) ** (1.0 / L_) + 1.0
+            for _ in range(60):
+                step = (r**L_ - a_ * r ** (L_ - 1) - b_) / (L_ * r ** (L_ - 1) - (L_ - 1) * a_ * r ** (L_ - 2))
+                r = r - step
+                if not np.any(np.abs(step) > 1e-15 * r):
+                    break
+            q = np.array(q, dtype=float)
+            q[deep] = r
         return q ** ((L - 1) / 2.0)
 
 
