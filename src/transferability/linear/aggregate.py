@@ -180,7 +180,8 @@ def cell_means(df: pd.DataFrame) -> pd.DataFrame:
 
     ``unconverged`` counts the method's own runs that did not converge (``stopped_by_rate`` of them stopped by
     their measured rate, ``stopped_by_spectrum`` by their design's spectrum); ``pretrain_unconverged`` and
-    ``scratch_unconverged`` the runs whose pretraining or paired scratch run did not; ``flagged`` the runs with any of the three (each makes the cell's T unreliable).
+    ``scratch_unconverged`` the runs whose pretraining or paired scratch run did not; ``flagged`` the runs with
+    any of the three (each makes the cell's T unreliable).
     """
     keys = ["experiment", "method", "lam", "weight_decay", "weight_decay_sgd", "theta_deg", "gamma", "n", "d",
             "depth", "sigma", "source_gamma", "source_sigma"]

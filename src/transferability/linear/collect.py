@@ -37,7 +37,8 @@ def collect_experiment(record: dict) -> dict[str, pd.DataFrame]:
     def load(kind: str, **wc):
         return study.load(kind, exp=e.name, **wc)
 
-    exp = {"name": e.name, "d": e.d, "depth": e.depth, "sigma": e.sigma, "source_gamma": e.source_gamma, "source_sigma": e.source_sigma}
+    exp = {"name": e.name, "d": e.d, "depth": e.depth, "sigma": e.sigma, "source_gamma": e.source_gamma,
+           "source_sigma": e.source_sigma}
     frames, pre_rows = [], []
     for seed in e.seeds:
         pre = load("pretrain", seed=seed)

@@ -122,8 +122,9 @@ def _hopeless(loss, one_ago, two_ago, start, step: int, settings: GDSettings) ->
     Near its end point GD decays geometrically, ``loss ~ exp(-r t)``, at a rate that settles down as the fast
     directions die out. An instance is in that tail when its loss has fallen at least tenfold from the start and
     its rates over the last two windows agree within 25% with the newer no more than 1% faster (an escape from
-    the small init, a plateau that then accelerates, is never judged). It is hopeless when even twice the measured rate needs more than the remaining budget to reach
-    ``tol``: typical near gamma = 1, where X^T X is ill-conditioned.
+    the small init, a plateau that then accelerates, is never judged). It is hopeless when even twice the measured
+    rate needs more than the remaining budget to reach ``tol``: typical near gamma = 1, where X^T X is
+    ill-conditioned.
     """
     with np.errstate(divide="ignore", invalid="ignore"):
         r_old = np.log(two_ago / one_ago) / _RATE_WINDOW
