@@ -5,8 +5,8 @@ apart."""
 import numpy as np
 from scipy import stats
 
-from transferability.linear.aggregate import (away_from_one, crossing, gd_tolerance, hotelling, scratch_rows,
-                                              separation, tidy_table)
+from transferability.core.pooled import crossing, hotelling, separation
+from transferability.linear.aggregate import away_from_one, gd_tolerance, scratch_rows, tidy_table
 
 
 def test_cells_near_gamma_one_are_excluded_in_decimal_and_gd_tolerance_follows_tol():

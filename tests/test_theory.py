@@ -191,7 +191,8 @@ def test_exact_ridge_expectation_matches_the_closed_form_monte_carlo_and_eq13(n)
 def test_depth_balancedness_factor_solves_its_polynomial_and_is_one_without_noise():
     """q = c^(2/(L-1)) solves q^L - a q^(L-1) - b = 0; c = 1 for L = 1 and wherever sigma = 0 (b = 1 - a); deeper
     networks keep more of the source direction (c grows with L at sigma > 0), which moves the break-even angle
-    at sigma = 1, gamma = 0.5 from 52.2 (L = 2) to 48.0 (L = 3) and 45.2 degrees (L = 4)."""
+    at sigma = 1, gamma = 0.5 from 52.2 (L = 2) to 48.0 (L = 3) and 45.2 degrees (L = 4), as the closed form
+    cos(theta*) = c / 2 says."""
     a, b = 0.3, 1.1
     cs = [float(T.balancedness_factor(a, b, L)) for L in (2, 3, 4, 6)]
     for L, c in zip((2, 3, 4, 6), cs):
@@ -205,6 +206,8 @@ def test_depth_balancedness_factor_solves_its_polynomial_and_is_one_without_nois
     zeros = [np.rad2deg(th[np.argmin(np.abs(T.fine_tune_transferability_balanced(th, 0.5 * d, d, 1.0, L)))])
              for L in (2, 3, 4)]
     np.testing.assert_allclose(zeros, [52.24, 48.01, 45.24], atol=0.01)
+    # the closed form cos(theta*) = c / 2 gives the same angles
+    np.testing.assert_allclose(T.fine_tune_break_even_balanced(0.5 * d, d, 1.0, [2, 3, 4]), zeros, atol=0.01)
 
 
 def test_finite_source_linear_transfer_overlap_matches_monte_carlo(rng):

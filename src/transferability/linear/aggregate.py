@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.special import fdtrc
 
 from . import theory
-from ..core.pooled import pooled_test, z_scores
-from ..core.tables import zero_between
+from ..core.pooled import crossing, hotelling, pooled_test, separation, z_scores
 from .dispatch import predict
 from .training import STOP_PREDICTED, STOP_SPECTRUM
 
@@ -32,9 +30,6 @@ __all__ = [
     "gd_tolerance",
     "with_theory",
     "fine_tune_break_even",
-    "separation",
-    "crossing",
-    "hotelling",
 ]
 
 METHODS = ("scratch", "linear_transfer", "fine_tune")
@@ -49,8 +44,6 @@ AGREEMENT_COLUMNS = ["experiment", "method", "theory", "quantity", "cells", "uni
 BREAK_EVEN_COLUMNS = ["experiment", "gamma", "n", "sigma", "depth", "cells", "units", "observed_deg",
                       "observed_se_deg", "paper_deg", "balanced_deg", "balanced_depth2_deg", "chi2_paper", "p_paper",
                       "chi2_balanced", "p_balanced", "chi2_balanced_depth2", "p_balanced_depth2"]
-# z_{0.975} + z_{0.80}: a two-sided 5% test with 80% power
-Z_SEPARATE = 2.8016
 
 
 def _base(exp: dict, gamma: float, n: int, seed: int, B: int) -> dict:
@@ -303,26 +296,6 @@ def _theories(method: str, m: pd.DataFrame) -> list[tuple[str, str, object, np.n
     return [("exact", "exact", None, every)]
 
 
-def separation(x: np.ndarray, data: np.ndarray, paper: np.ndarray, other: np.ndarray) -> dict[str, float]:
-    """Where the data lie between two theories, and how many instances would tell them apart.
-
-    ``x (U, C)``: each instance's value in each cell; ``data (C,)`` the cell means; ``paper``, ``other (C,)`` the
-    two theories. Along ``delta = other - paper`` the data sit at ``position = delta.(data - paper)/|delta|^2``
-    (0 on ``paper``, 1 on ``other``), with standard error ``sqrt(delta' S delta / U)/|delta|^2`` from the
-    instances' covariance S (cells sharing an instance are not independent). A two-sided 5% test along delta
-    separates the two with 80% power once that error is ``1/2.80``: ``instances_to_separate = 2.80^2 delta' S
-    delta / |delta|^4`` (inf where the theories coincide).
-    """
-    delta = other - paper
-    dd = float(delta @ delta)
-    U = x.shape[0]
-    if U < 2 or dd == 0.0:
-        return {"position": np.nan, "position_se": np.nan, "instances_to_separate": np.inf if dd == 0 else np.nan}
-    var = float(delta @ np.cov(x, rowvar=False, ddof=1).reshape(len(delta), len(delta)) @ delta)
-    return {"position": float(delta @ (data - paper)) / dd, "position_se": np.sqrt(var / U) / dd,
-            "instances_to_separate": float(np.ceil((Z_SEPARATE**2) * var / dd**2))}
-
-
 def agreement_summary(means: pd.DataFrame, runs: pd.DataFrame, tol: float) -> pd.DataFrame:
     """Per experiment, method, theory and quantity (risk, T): the pooled test against the theory, MAE, and the
     fraction of cells within 3 standard errors plus their GD tolerance.
@@ -347,9 +320,16 @@ def agreement_summary(means: pd.DataFrame, runs: pd.DataFrame, tol: float) -> pd
             continue
         away = away_from_one(m.gamma)
         mine = runs[(runs.experiment == exp) & (runs.method == method)]
-        paper = _theory(m, method, tol)
+        computed = {}  # (form, depth) -> theory: linear transfer's two labels share one, eq. (15) is used twice
+
+        def theory_of(form: str, depth) -> dict[str, np.ndarray]:
+            if (form, depth) not in computed:
+                computed[form, depth] = _theory(m, method, tol, form, depth)
+            return computed[form, depth]
+
+        paper = theory_of("exact", None)
         for label, form, depth, cells in _theories(method, m):
-            th = _theory(m, method, tol, form, depth)
+            th = theory_of(form, depth)
             for quantity in ("risk", "T"):
                 mean, se = m[f"{quantity}_mean"].to_numpy(), m[f"{quantity}_se"].to_numpy()
                 use = cells & away & np.isfinite(th[quantity]) & np.isfinite(mean)
@@ -382,38 +362,6 @@ def agreement_summary(means: pd.DataFrame, runs: pd.DataFrame, tol: float) -> pd
     return pd.DataFrame(rows, columns=AGREEMENT_COLUMNS)
 
 
-def _first_crossing(deg: np.ndarray, T: np.ndarray) -> float:
-    """The angle where ``T`` first falls from positive to non-positive, linearly interpolated; nan if never."""
-    cross = np.nonzero((T[:-1] > 0) & (T[1:] <= 0))[0]
-    if not cross.size:
-        return np.nan
-    i = cross[0]
-    return float(zero_between(deg[i], deg[i + 1], T[i], T[i + 1]))
-
-
-def crossing(deg: np.ndarray, x: np.ndarray, draws: int = 1000, seed: int = 0) -> tuple[float, float]:
-    """Where the mean of ``x (U, C)`` (instances by angles ``deg (C,)``, ascending) first falls through zero, and
-    that angle's standard deviation over ``draws`` bootstrap resamplings of whole instances (nan when under half
-    of them cross): the angles share their instances, so their errors are not independent."""
-    boot = x[np.random.default_rng(seed).integers(0, x.shape[0], (draws, x.shape[0]))].mean(axis=1)
-    found = np.array([_first_crossing(deg, b) for b in boot])
-    found = found[np.isfinite(found)]
-    se = float(np.std(found, ddof=1)) if len(found) >= max(draws / 2, 2) else np.nan
-    return _first_crossing(deg, x.mean(axis=0)), se
-
-
-def hotelling(x: np.ndarray, theory: np.ndarray) -> tuple[float, float]:
-    """Hotelling's ``T^2 = U r' S^-1 r`` of the cell means against ``theory (C,)`` with the instances' covariance
-    ``S`` (``x (U, C)``), and its p-value from ``F(C, U - C)``: cells sharing an instance are not independent.
-    nan when there are no more instances than cells."""
-    U, C = x.shape
-    if U <= C:
-        return np.nan, np.nan
-    r = x.mean(axis=0) - theory
-    t2 = float(U * r @ np.linalg.pinv(np.cov(x, rowvar=False, ddof=1).reshape(C, C)) @ r)
-    return t2, float(fdtrc(C, U - C, t2 * (U - C) / (C * (U - 1))))
-
-
 def fine_tune_break_even(means: pd.DataFrame, runs: pd.DataFrame, draws: int = 1000) -> pd.DataFrame:
     """Where fine-tuning stops helping, per experiment and gamma < 1: data against the candidate theories.
 
@@ -428,7 +376,6 @@ def fine_tune_break_even(means: pd.DataFrame, runs: pd.DataFrame, draws: int = 1
     ft = means[(means.method == "fine_tune") & (means.gamma < 1.0 - NEAR_ONE / 2)
                & (means.weight_decay.fillna(0.0) == 0.0)]
     runs = runs[(runs.method == "fine_tune") & (runs.weight_decay.fillna(0.0) == 0.0)]
-    grid_deg = np.linspace(0, 180, 36001)
     for (exp, g), m in ft.groupby(["experiment", "gamma"]):
         m = m.sort_values("theta_deg")
         deg = m.theta_deg.to_numpy()
@@ -445,8 +392,7 @@ def fine_tune_break_even(means: pd.DataFrame, runs: pd.DataFrame, draws: int = 1
             row["paper_deg"] = 60.0
             for name, L in (("balanced", depth), ("balanced_depth2", 2)):
                 curves[name] = predict("fine_tune", deg, n, d, sig, form="balanced", depth=L)[1]
-                on_grid = predict("fine_tune", grid_deg, n, d, sig, form="balanced", depth=L)[1]
-                row[f"{name}_deg"] = float(grid_deg[np.argmax(on_grid <= 0)]) if (on_grid <= 0).any() else np.nan
+                row[f"{name}_deg"] = float(theory.fine_tune_break_even_balanced(n, d, sig**2, L))
         for name, curve in curves.items():
             row[f"chi2_{name}"], row[f"p_{name}"] = hotelling(x, curve)
         rows.append(row)

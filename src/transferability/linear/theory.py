@@ -27,6 +27,7 @@ __all__ = [
     "fine_tune_transferability_exact",
     "balancedness_factor",
     "fine_tune_transferability_balanced",
+    "fine_tune_break_even_balanced",
     "fine_tune_risk_exact",
     "finite_source_fine_tune_transferability",
     "finite_source_break_even_angle",
@@ -223,6 +224,15 @@ def fine_tune_transferability_balanced(theta, n, d, s2, depth=2):
     with np.errstate(invalid="ignore"):
         out = a * (2.0 * c * np.cos(theta) - c**2)
     return np.where(n < d - 1, out, np.where(n >= d, 0.0, np.nan))
+
+
+def fine_tune_break_even_balanced(n, d, s2, depth=2):
+    """Angle in degrees where the balanced T_ft of depth L vanishes: cos(theta*) = c / 2 (nan where c > 2, where
+    fine-tuning never helps, and for n >= d - 1)."""
+    n, d, s2, depth = np.broadcast_arrays(_f(n), _f(d), _f(s2), _f(depth))
+    c = balancedness_factor(*_balance_terms(n, d, s2), depth)
+    with np.errstate(invalid="ignore"):
+        return np.where((n < d - 1) & (c <= 2.0), np.rad2deg(np.arccos(np.clip(c / 2.0, -1.0, 1.0))), np.nan)
 
 
 def fine_tune_risk_exact(theta, n, d, s2, balanced=False, depth=2):
