@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from transferability.relu import model as R
+from transferability.relu import readout as RO
 
 
 def test_arccos_kernel_matches_monte_carlo():
@@ -24,16 +25,16 @@ def test_projection_residual_known_cases():
     d, m_star = 8, 6
     W, a = R.make_teacher(d, m_star, seed=1, instance=0)
     norm2 = a @ R.relu_gram(W, W) @ a
-    assert R.projection_residual(W, W, a) == pytest.approx(0.0, abs=1e-8 * norm2)  # mu = 0: nothing outside
+    assert RO.projection_residual(W, W, a) == pytest.approx(0.0, abs=1e-8 * norm2)  # mu = 0: nothing outside
     # a target orthogonal to the source span: g(x) = v.x = relu(v.x) - relu(-v.x), sources orthogonal to v
     v = np.eye(d)[0]
     src = np.eye(d)[1:5]
     g_W, g_a = np.stack([v, -v]), np.array([1.0, -1.0])
     full = g_a @ R.relu_gram(g_W, g_W) @ g_a
     assert full == pytest.approx(1.0)
-    assert R.projection_residual(src, g_W, g_a) == pytest.approx(full, rel=1e-8)
+    assert RO.projection_residual(src, g_W, g_a) == pytest.approx(full, rel=1e-8)
     # removing neurons can only increase the residual
-    res = [R.projection_residual(W[: R.source_size(m_star, mu)], W, a) for mu in (0.0, 0.5, 1.0)]
+    res = [RO.projection_residual(W[: R.source_size(m_star, mu)], W, a) for mu in (0.0, 0.5, 1.0)]
     assert res[0] <= res[1] <= res[2] == pytest.approx(norm2)
 
 
@@ -112,24 +113,21 @@ def test_target_samples_are_keyed_by_seed_n_and_instance():
     assert np.array_equal(X1, X4) and np.allclose(y4, np.maximum(X1 @ Wt.T, 0) @ a)  # noise only adds to y
 
 
-def test_ridge_readout_converges_to_its_population_limit():
-    """With many samples the sample ridge readout reaches the closed-form n -> infinity risk (1% tolerance)."""
+def test_readouts_converge_to_their_population_limits():
+    """With many samples the sample readouts (ridge, and least squares on the significant subspace) reach the
+    closed-form n -> infinity risks (1% tolerance)."""
     rng = np.random.default_rng(6)
     d = 4
     W = rng.standard_normal((6, d))
     Wt, a = R.make_teacher(d, 5, seed=6, instance=0)
     X = rng.standard_normal((200_000, d))
     y = np.maximum(X @ Wt.T, 0) @ a
-    for lam in (1e-3, 1e-1):
-        coef = R.ridge_readout(X, y, W, [lam])[0]
-        assert R.population_risk(W, coef, Wt, a) == pytest.approx(R.ridge_limit(W, Wt, a, lam), rel=1e-2)
-    # lambda = 0 is minimum-norm least squares: it interpolates when features outnumber samples
-    W_wide = rng.standard_normal((40, d))
-    Xs, ys = X[:4], y[:4]
-    coef0 = R.ridge_readout(Xs, ys, W_wide, [0.0])[0]
-    assert np.allclose(np.maximum(Xs @ W_wide.T, 0) @ coef0, ys)
+    basis = RO.significant_basis(W, 1e-3)
+    lams = [0.0, 1e-3, 1e-1]
+    for coef, limit in zip(RO.sample_readouts(X, y, W, lams, basis), RO.limit_readouts(W, Wt, a, lams, basis)):
+        assert R.population_risk(W, coef, Wt, a) == pytest.approx(R.population_risk(W, limit, Wt, a), rel=1e-2)
     # the population limit can only grow with lambda and never exceeds E g^2
-    limits = [R.ridge_limit(W, Wt, a, lam) for lam in (1e-4, 1e-2, 1.0)]
+    limits = [R.population_risk(W, cf, Wt, a) for cf in RO.limit_readouts(W, Wt, a, [1e-4, 1e-2, 1.0], basis)]
     assert limits[0] <= limits[1] <= limits[2] <= a @ R.relu_gram(Wt, Wt) @ a
 
 

@@ -93,3 +93,35 @@ def test_cluster_run_equals_local_run_and_extends_incrementally(cluster, tmp_pat
         assert c[name]["risk"].shape[0] == 3  # the new angle too
         for key in ("risk", "train_loss"):  # the old angles (positions 0 and 1 before, 0 and 2 now) unchanged
             assert np.array_equal(c[name][key][[0, 2]], a[name][key]), (name, key)
+
+
+def test_cluster_runs_the_relu_study_like_a_local_run(cluster, tmp_path):
+    """A tiny ReLU block on SLURM gives the same per-job files, bit for bit, as on the local machine, and every
+    job asks for the run time of the study's cost model (``ReluStudy.resources``)."""
+    from test_relu_study import TINY_RELU
+    from transferability.core.store import load_cell
+    from transferability import config as tcfg
+
+    local, remote = tmp_path / "local", tmp_path / "slurm"
+    for wd in (local, remote):
+        wd.mkdir()
+        _write(wd, TINY_RELU)
+    smk(local, "--cores", "2")
+    before = _sacct_ids()
+    _slurm(remote)
+    jobs = _sacct_ids() - before
+    files = sorted(p.relative_to(local) for p in (local / "res/relu").glob("*/*.npz"))
+    assert len(files) == 2 * 2 + 3 + 2 * 3  # pretraining and linear transfer per mu, scratch per n, cells
+    for rel in files:
+        a, b = load_cell(local / rel)[1], load_cell(remote / rel)[1]
+        assert set(a) == set(b)
+        for key in a:
+            assert np.array_equal(a[key], b[key]), (rel, key)
+    study = tcfg.studies(tcfg.validate_config(TINY_RELU))["relu"]
+    expected = {study.resources(kind, {"mu": "0.5", "n": "8", "seed": "0"}, 1)["runtime"]
+                for kind in ("pretrain", "scratch", "linear_transfer", "fine_tune")}
+    out = subprocess.run(["sacct", "-X", "-n", "-P", "-o", "JobID,TimelimitRaw", "-S", "now-1days"],
+                         capture_output=True, text=True, check=True).stdout
+    limits = {int(line.split("|")[1]) for line in out.split() if line.split("|")[0] in jobs}
+    # a group job (bundled cells) asks for the sum of its members' minutes, never less than one of them
+    assert jobs and limits and min(limits) >= min(expected), (limits, expected)

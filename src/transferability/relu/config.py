@@ -15,6 +15,7 @@ class ReluConfig:
 
     d: int
     m_star: int
+    teacher_output: str
     width: int
     sigma: float
     init_scale: float
@@ -23,6 +24,7 @@ class ReluConfig:
     mus: tuple[float, ...]
     ns: tuple[int, ...]
     ridge: tuple[float, ...]
+    feature_rank_tol: float
     phase_lambda: float
     pretrain: dict
     train: dict
@@ -46,6 +48,9 @@ def relu_errors(r: dict) -> list[str]:
         errs.append(f"config key 'relu.kernel_figure_mu': {r['kernel_figure_mu']} is not one of mu {r['mu']}")
     if len(r["n"]) < 3:
         errs.append("config key 'relu.n': need at least 3 sample sizes for the power-law fit of the scratch risk")
+    if r["teacher_output"] == "zero_mean" and r["m_star"] % 2:
+        errs.append(f"config key 'relu.teacher_output': zero_mean needs an even m_star (got {r['m_star']}), "
+                    "or the teacher keeps a constant part")
     for block in ("pretrain", "train"):
         if r[block]["lr_max"] < r[block]["lr"]:
             errs.append(f"config key 'relu.{block}.lr_max': {r[block]['lr_max']} is below lr = {r[block]['lr']}")
@@ -59,10 +64,12 @@ def _settings(block: dict) -> dict:
 def relu_config(r: dict) -> ReluConfig:
     """Typed record of a validated ``relu`` block (or of its JSON record)."""
     return ReluConfig(
-        d=int(r["d"]), m_star=int(r["m_star"]), width=int(r["width"]), sigma=float(r["sigma"]),
+        d=int(r["d"]), m_star=int(r["m_star"]), teacher_output=str(r["teacher_output"]), width=int(r["width"]),
+        sigma=float(r["sigma"]),
         init_scale=float(r["init_scale"]), instances=int(r["instances"]), seeds=tuple(int(s) for s in r["seeds"]),
         mus=tuple(float(x) for x in r["mu"]), ns=tuple(int(x) for x in r["n"]),
-        ridge=tuple(float(x) for x in r["ridge"]), phase_lambda=float(r["phase_lambda"]),
+        ridge=tuple(float(x) for x in r["ridge"]), feature_rank_tol=float(r["feature_rank_tol"]),
+        phase_lambda=float(r["phase_lambda"]),
         pretrain=_settings(r["pretrain"]), train=_settings(r["train"]),
         kernel_points=int(r["kernel_points"]), kernel_figure_mu=float(r["kernel_figure_mu"]),
     )

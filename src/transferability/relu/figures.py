@@ -33,6 +33,8 @@ _DRAW = {
                                                                 f"ReLU scratch training ({_size(s)})"),
     "p_perp": lambda t, s: plots.p_perp_figure(t["theory"], t["means"], s["phase_lambda"],
                                                f"Target outside the source features ({_size(s)})"),
+    "degrees": lambda t, s: plots.degree_figure(t["theory"], s["phase_lambda"],
+                                                f"Target outside the features, by Hermite degree ({_size(s)})"),
     "kernels": lambda t, s: plots.kernel_figure(_gram(t, "student"), _gram(t, "source"), t["theory"],
                                                 s["kernel_figure_mu"], f"Hidden-layer kernels ({_size(s)})"),
 }

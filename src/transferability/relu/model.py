@@ -5,7 +5,7 @@ weights ``c (k,)``. Population inner products are exact through the arc-cosine k
 ``E[relu(u.x) relu(v.x)] = |u| |v| k(cos(u, v))`` with ``k(t) = (sqrt(1 - t^2) + t (pi - arccos t)) / (2 pi)``,
 so risks ``E(f - g)^2`` need no test set.
 
-Teacher: ``m*`` unit neurons with output weights ``a_j = 1/m*``; the source teacher keeps the first
+Teacher: ``m*`` unit neurons with output weights ``a_j = 1/m*`` (or alternating signs); the source teacher keeps the first
 ``(1 - mu) m*`` of them. Student (mean-field scaling): ``f(x) = (1/m) sum_i c_i relu(w_i . x)``, trained by
 full-batch GD (on the exact population loss, or on samples) where every parameter moves by ``eta * m *
 gradient`` (so the mean-field dynamics do not depend on m), with an adaptive step ``eta`` capped at a value
@@ -25,16 +25,13 @@ from ..core.seeding import rng_for
 __all__ = [
     "arccos_kernel",
     "relu_gram",
+    "TEACHER_OUTPUTS",
     "make_teacher",
     "population_risk",
-    "projection_residual",
     "init_student",
     "population_loss_and_grads",
     "pretrain_population",
     "train_student",
-    "readout_scale",
-    "ridge_readout",
-    "ridge_limit",
     "hidden_kernel",
     "target_sample",
     "function_variance",
@@ -60,10 +57,22 @@ def relu_gram(U: np.ndarray, V: np.ndarray) -> np.ndarray:
     return denom * arccos_kernel(cos)
 
 
-def make_teacher(d: int, m_star: int, seed: int, instance: int) -> tuple[np.ndarray, np.ndarray]:
-    """Target teacher: unit rows ``W* (m*, d)`` and output weights ``a = 1/m*``."""
+TEACHER_OUTPUTS = ("equal", "zero_mean")
+
+
+def make_teacher(d: int, m_star: int, seed: int, instance: int, output: str = "equal") -> tuple[np.ndarray, np.ndarray]:
+    """Target teacher: unit rows ``W* (m*, d)`` and output weights ``a (m*,)``.
+
+    ``output``: ``equal`` gives ``a_j = 1/m*`` (the paper's); ``zero_mean`` gives ``a_j = (-1)^j / m*``, so the
+    teacher has no constant part (for even m*) and every source teacher keeps the signs balanced to within one.
+    """
     g = rng_for(seed, "relu_teacher", d, m_star, instance).standard_normal((m_star, d))
-    return g / np.linalg.norm(g, axis=1, keepdims=True), np.full(m_star, 1.0 / m_star)
+    if output not in TEACHER_OUTPUTS:
+        raise ValueError(f"teacher output weights {output!r}: not one of {TEACHER_OUTPUTS}")
+    a = np.full(m_star, 1.0 / m_star)
+    if output == "zero_mean":
+        a[1::2] *= -1.0
+    return g / np.linalg.norm(g, axis=1, keepdims=True), a
 
 
 def source_size(m_star: int, mu: float) -> int:
@@ -74,19 +83,6 @@ def source_size(m_star: int, mu: float) -> int:
 def population_risk(W: np.ndarray, c: np.ndarray, Wt: np.ndarray, a: np.ndarray) -> float:
     """``E (f - g)^2`` for ``f = sum c_i relu(W_i x)`` and ``g = sum a_j relu(Wt_j x)`` (exact)."""
     return float(c @ relu_gram(W, W) @ c - 2 * c @ relu_gram(W, Wt) @ a + a @ relu_gram(Wt, Wt) @ a)
-
-
-def projection_residual(W_feat: np.ndarray, Wt: np.ndarray, a: np.ndarray, ridge: float = 1e-10) -> float:
-    """``|P_perp g|^2``: the part of ``g = sum a_j relu(Wt_j x)`` outside the span of ``relu(W_feat_i x)``."""
-    if W_feat.shape[0] == 0:
-        return float(a @ relu_gram(Wt, Wt) @ a)
-    K = relu_gram(W_feat, W_feat)
-    C = relu_gram(W_feat, Wt) @ a
-    K = K + ridge * np.trace(K) / K.shape[0] * np.eye(K.shape[0])
-    coef = np.linalg.solve(K, C)
-    full = float(a @ relu_gram(Wt, Wt) @ a)
-    resid = full - float(C @ coef)
-    return resid if resid > 1e-9 * full else 0.0  # below the regularisation's resolution
 
 
 def init_student(d: int, m: int, scale: float, seed: int, role: str, *keys: int) -> tuple[np.ndarray, np.ndarray]:
@@ -221,38 +217,6 @@ def train_student(
     stop = tol * float(np.var(y)) if n > 1 else tol
     (W, c), steps, conv, loss = _adaptive_gd(evaluate, (W, c), lr, lr_max or lr, max_steps, stop, progress)
     return W, c, steps, conv, loss
-
-
-def readout_scale(W: np.ndarray) -> float:
-    """Mean population feature power ``tr K / m`` with ``K = E relu(Wx) relu(Wx)^T``: the unit of the ridge."""
-    return float(np.sum(W * W) / (2 * W.shape[0]))
-
-
-def ridge_readout(X: np.ndarray, y: np.ndarray, W: np.ndarray, lams) -> np.ndarray:
-    """Refit the output weights on frozen features ``h = relu(W x)`` by ridge, for each relative strength.
-
-    ``a = argmin mean((H a - y)^2) + lam * s * |a|^2`` with ``s = readout_scale(W)``; shape ``(K, m)``.
-    The predictor is ``sum_i a_i relu(W_i x)`` (no 1/m).
-    """
-    H = np.maximum(X @ W.T, 0.0)
-    n, m = H.shape
-    G, b = H.T @ H / n, H.T @ y / n
-    s = readout_scale(W)
-    out = []
-    for lam in np.atleast_1d(lams):
-        if lam > 0:
-            out.append(np.linalg.solve(G + lam * s * np.eye(m), b))
-        else:
-            out.append(np.linalg.lstsq(H, y, rcond=None)[0])  # minimum-norm least squares
-    return np.array(out)
-
-
-def ridge_limit(W: np.ndarray, Wt: np.ndarray, a: np.ndarray, lam: float) -> float:
-    """Population (n -> infinity) risk of the ridge readout on features ``relu(W x)`` against ``g``."""
-    K = relu_gram(W, W)
-    Ka = relu_gram(W, Wt) @ a
-    coef = np.linalg.solve(K + max(lam, 1e-12) * readout_scale(W) * np.eye(len(K)), Ka)
-    return population_risk(W, coef, Wt, a)
 
 
 def hidden_kernel(X: np.ndarray, W: np.ndarray) -> np.ndarray:

@@ -16,7 +16,7 @@ from matplotlib.colors import TwoSlopeNorm  # noqa: E402
 from ..core.style import CMAP, log_edges as _log_edges, style as _style  # noqa: E402
 from ..core.style import edges as _edges  # noqa: E402
 
-__all__ = ["relu_phase_figure", "relu_scratch_figure", "p_perp_figure", "kernel_figure"]
+__all__ = ["relu_phase_figure", "relu_scratch_figure", "p_perp_figure", "degree_figure", "kernel_figure"]
 
 
 def _grid(m: pd.DataFrame, column: str, mus: np.ndarray, ns: np.ndarray) -> np.ndarray:
@@ -126,16 +126,60 @@ def p_perp_figure(theory: pd.DataFrame, means: pd.DataFrame, lam: float, title: 
                 label=r"theory $\|P_\perp f_t\|^2$ (span of the source teacher)")
     ax.errorbar(t.mu, t.lt_limit, yerr=t.lt_limit_se, fmt="-s", color="C0", capsize=3,
                 label=rf"student features, $n\to\infty$ readout ($\lambda$ = {lam:g})")
+    if "subspace_lt_limit" in t:
+        ax.errorbar(t.mu, t.subspace_lt_limit, yerr=t.subspace_lt_limit_se, fmt="-^", color="C1", capsize=3,
+                    label=r"student features, $n\to\infty$ readout on the significant subspace")
     lt = means[(means.method == "linear_transfer") & np.isclose(means.lam, lam)]
     n_max = lt.n.max()
     big = lt[lt.n == n_max].sort_values("mu")
-    ax.errorbar(big.mu, big.risk_mean, yerr=big.risk_se, fmt="-^", color="C2", capsize=3,
+    ax.errorbar(big.mu, big.risk_mean, yerr=big.risk_se, fmt="-v", color="C2", capsize=3,
                 label=f"linear transfer at n = {n_max}")
     ax.axhline(t.target_var.mean(), color="0.5", ls="--", lw=0.8, label=r"Var $f_t$ (risk of the best constant)")
     ax.set_xlabel(r"fraction of teacher neurons removed $\mu$")
     ax.set_ylabel("risk")
     ax.set_title(title)
     ax.legend(fontsize=7)
+    return fig
+
+
+def degree_figure(theory: pd.DataFrame, lam: float, title: str) -> plt.Figure:
+    """What the target loses outside the features, by Hermite degree (constant, linear, degree >= 2), against mu:
+    the source teacher's span (the theory's ``||P_perp f_t||^2``) and the pretrained students' n -> infinity
+    readouts; last panel, the students' limit over ``||P_perp f_t||^2`` with and without constants and linear
+    functions of x added to both spans."""
+    _style()
+    t = theory.sort_values("mu")
+    sub = "subspace_lt_limit" in t
+    fig, axes = plt.subplots(1, 4, figsize=(15, 4.0), layout="constrained")
+    names = ("constant (degree 0)", "linear (degree 1)", r"degree $\geq$ 2")
+    for ax, deg, name in zip(axes, ("deg0", "deg1", "deg2"), names):
+        ax.plot(t.mu, t[f"target_{deg}"], "--", color="0.5", lw=1, label=r"the whole target $f_t$")
+        ax.plot(t.mu, t[f"p_perp_{deg}"], "-o", color="k", label="outside the source teacher's span")
+        ax.plot(t.mu, t[f"lt_limit_{deg}"], "-s", color="C0", label=rf"student readout, ridge $\lambda$ = {lam:g}")
+        if sub:
+            ax.plot(t.mu, t[f"subspace_lt_limit_{deg}"], "-^", color="C1",
+                    label="student readout, significant subspace")
+        ax.set_title(name)
+        ax.set_xlabel(r"fraction of teacher neurons removed $\mu$")
+    axes[0].set_ylabel(r"squared norm of the part, $E(\cdot)^2$")
+    axes[0].legend(fontsize=7)
+    ax = axes[3]
+    ok = t.p_perp > 0
+    ax.plot(t.mu[ok], (t.lt_limit / t.p_perp)[ok], "-s", color="C0", label=rf"ridge $\lambda$ = {lam:g}, features only")
+    ok_high = t.p_perp_high > 0
+    ax.plot(t.mu[ok_high], (t.lt_limit_high / t.p_perp_high)[ok_high], "--s", color="C0", mfc="none",
+            label="ridge, with constants and linear functions")
+    if sub:
+        ax.plot(t.mu[ok], (t.subspace_lt_limit / t.p_perp)[ok], "-^", color="C1", label="subspace, features only")
+        ax.plot(t.mu[ok_high], (t.subspace_lt_limit_high / t.p_perp_high)[ok_high], "--^", color="C1", mfc="none",
+                label="subspace, with constants and linear functions")
+    ax.axhline(1.0, color="k", lw=0.8)
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel(r"$\mu$")
+    ax.set_ylabel(r"student limit / $\|P_\perp f_t\|^2$")
+    ax.set_title("student limit relative to the theory")
+    ax.legend(fontsize=7)
+    fig.suptitle(title)
     return fig
 
 

@@ -19,7 +19,7 @@ _K = "transferability.relu.jobs."
 TABLES = ("runs", "means", "fit", "theory", "pretraining", "scratch", "gram")
 # Tables small enough to read in the report, as HTML pages (runs and gram are linked there as CSV).
 REPORT_TABLES = ("theory", "fit", "means", "scratch", "pretraining")
-FIGURES = ("phase_linear_transfer", "phase_fine_tune", "scratch_power_law", "p_perp", "kernels")
+FIGURES = ("phase_linear_transfer", "phase_fine_tune", "scratch_power_law", "p_perp", "degrees", "kernels")
 
 
 class ReluStudy(Study):
@@ -73,12 +73,13 @@ class ReluStudy(Study):
 
     def values(self, kind: str, wc: dict) -> dict:
         r, seed = self.cfg, int(wc["seed"])
-        model = {"d": r.d, "m_star": r.m_star, "width": r.width, "init_scale": r.init_scale,
-                 "instances": r.instances, "seed": seed}
+        model = {"d": r.d, "m_star": r.m_star, "teacher_output": r.teacher_output, "width": r.width,
+                 "init_scale": r.init_scale, "instances": r.instances, "seed": seed}
         if kind == "pretrain":
             return {**model, "mu": float(wc["mu"]), "pretrain": dict(r.pretrain), "kernel_points": r.kernel_points}
         if kind == "linear_transfer":
-            return {**model, "ns": list(r.ns), "sigma": r.sigma, "mu": float(wc["mu"]), "ridge": list(r.ridge)}
+            return {**model, "ns": list(r.ns), "sigma": r.sigma, "mu": float(wc["mu"]), "ridge": list(r.ridge),
+                    "feature_rank_tol": r.feature_rank_tol}
         target = {**model, "n": int(wc["n"]), "sigma": r.sigma}
         if kind == "scratch":
             return {**target, "train": dict(r.train)}
@@ -96,22 +97,24 @@ class ReluStudy(Study):
 
     # mean job seconds of the default config (d = 20, width 200, 6 instances, n up to 320; 2026-11-30)
     _PRIOR = {"pretrain": 25.4, "scratch": 2.66, "linear_transfer": 0.55, "fine_tune": 3.30}
+    # Pretraining's steps grow with the size too: one instance took 4.2 s at width x d = 200 x 20 (the default)
+    # and 438 s (28,011 steps) at 1000 x 100 (the paper's), so its cost goes as (width x d)^1.44.
+    _PRETRAIN_EXPONENT = 1.44
 
     def prior_seconds(self, kind: str, wc: dict) -> float:
         r = self.cfg
-        scale = r.instances * r.width * r.d / (6 * 200 * 20)
+        size = r.width * r.d / (200 * 20)
+        scale = r.instances / 6 * size ** (self._PRETRAIN_EXPONENT if kind == "pretrain" else 1.0)
         if kind in ("scratch", "fine_tune"):
             scale *= max(float(wc.get("n", 80)), r.width) / 200  # sample steps cost n x width
         return self._PRIOR[kind] * scale
 
     def resources(self, kind: str, wc: dict, attempt: int) -> dict[str, int]:
-        """Memory: ``peak_bytes`` plus 400 MiB for the interpreter and BLAS. Minutes: instances x (up to 50,000
-        steps) x 3 x rows x width x d flops at 10 GFLOP/s (benchmarks/relu_bench.py measures about 30 GFLOP/s at
-        the paper's size, and a paper-size pretraining took 28,000 steps: a generous upper bound)."""
-        r = self.cfg
-        steps = min(50_000, r.train["max_steps"], r.pretrain["max_steps"])
-        seconds = r.instances * steps * 3 * max(r.ns + (r.width,)) * r.width * r.d / 1e10
-        return {"mem_mb": self.memory_mb(kind, wc, attempt), "runtime": int((5 + seconds / 60) * 2 ** (attempt - 1))}
+        """Memory: ``peak_bytes`` plus 400 MiB for the interpreter and BLAS. Minutes: 5 plus 3 times the cost
+        model's estimate (``prior_seconds``, measured at the default and the paper's size and good to a factor
+        of about 3). Both doubled per retry."""
+        minutes = 5 + 3 * self.prior_seconds(kind, wc) / 60
+        return {"mem_mb": self.memory_mb(kind, wc, attempt), "runtime": int(minutes * 2 ** (attempt - 1))}
 
     def summary(self) -> list[str]:
         import pandas as pd

@@ -1,23 +1,39 @@
-"""Job ``linear_transfer``: ridge readouts on the frozen pretrained features of one (mu, seed), at every n and
-lambda; arrays ``risk (N, B, K)`` (N sample sizes in config order) and the n -> infinity limit ``limit (B, K)``."""
+"""Job ``linear_transfer``: readouts on the frozen pretrained features of one (mu, seed), at every n and lambda
+(``lambda = 0``: least squares on the significant feature subspace), with their n -> infinity limits.
+
+Arrays: ``risk (N, B, K)`` (N sample sizes in config order) and its Hermite-degree parts ``risk_parts (N, B, K, 3)``;
+the limit ``limit (B, K)``, ``limit_parts (B, K, 3)`` and ``limit_high (B, K)``, the limit when the constant and
+the linear functions of x join the features (only degree >= 2 is left to miss); ``rank (B,)``, the dimension of
+the significant subspace.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from .. import model as R
+from ..hermite import residual_parts
+from ..readout import limit_readouts, sample_readouts, significant_basis
 
 
 def compute(spec: dict, inputs: dict, log) -> dict:
-    B, seed = spec["instances"], spec["seed"]
+    B, seed, tol = spec["instances"], spec["seed"], spec["feature_rank_tol"]
     pre, lams = inputs["pretrain"], np.array(spec["ridge"])
-    risk = np.empty((len(spec["ns"]), B, lams.size))
-    limit = np.empty((B, lams.size))
+    risk_parts = np.empty((len(spec["ns"]), B, lams.size, 3))
+    limit_parts = np.empty((B, lams.size, 3))
+    limit_high = np.empty((B, lams.size))
+    rank = np.empty(B, dtype=int)
     for b in range(B):
-        Wt, a = R.make_teacher(spec["d"], spec["m_star"], seed, b)
+        Wt, a = R.make_teacher(spec["d"], spec["m_star"], seed, b, spec["teacher_output"])
         Wp = pre["W"][b]
-        limit[b] = [R.ridge_limit(Wp, Wt, a, lam) for lam in lams]
+        basis = significant_basis(Wp, tol)
+        rank[b] = basis.shape[1]
+        limit_parts[b] = [residual_parts(Wp, cf, Wt, a) for cf in limit_readouts(Wp, Wt, a, lams, basis)]
+        limit_high[b] = [residual_parts(Wp, cf, Wt, a)[2]
+                         for cf in limit_readouts(Wp, Wt, a, lams, basis, high_only=True)]
         for i, n in enumerate(spec["ns"]):
             X, y = R.target_sample(Wt, a, n, spec["sigma"], seed, b)
-            risk[i, b] = [R.population_risk(Wp, cf, Wt, a) for cf in R.ridge_readout(X, y, Wp, lams)]
-    return {"risk": risk, "limit": limit}
+            risk_parts[i, b] = [residual_parts(Wp, cf, Wt, a) for cf in sample_readouts(X, y, Wp, lams, basis)]
+    log(f"linear transfer mu={spec['mu']}: significant subspace of dimension {rank.min()}-{rank.max()}")
+    return {"risk": risk_parts.sum(axis=-1), "risk_parts": risk_parts, "limit": limit_parts.sum(axis=-1),
+            "limit_parts": limit_parts, "limit_high": limit_high, "rank": rank}

@@ -1,7 +1,10 @@
 """Job ``pretrain``: one student per instance on the population loss of the source teacher (mu of neurons removed).
 
-Arrays ``(B, ...)``: student ``W (B, m, d)``, ``c (B, m)``, convergence, ``||P_perp f_t||^2``, teacher norms, CKA
-of the hidden kernel with the source teacher's (and two baselines), and the first instance's Gram matrices.
+Arrays ``(B, ...)``: student ``W (B, m, d)``, ``c (B, m)``, convergence, ``||P_perp f_t||^2`` (the target outside the
+span of the source teacher's neurons) with its Hermite-degree parts ``p_perp_parts (B, 3)`` and ``p_perp_high`` (the
+same with constants and linear functions added to the span), the target's parts ``target_parts (B, 3)``, teacher
+norms, CKA of the hidden kernel with the source teacher's (and two baselines), and the first instance's Gram
+matrices.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ import numpy as np
 
 from ...core.seeding import rng_for
 from .. import model as R
+from ..hermite import degree_parts
+from ..readout import projection_parts
 
 
 def _kernel_alignments(Xp, W, W0, Ws, Wr):
@@ -26,9 +31,10 @@ def compute(spec: dict, inputs: dict, log) -> dict:
     k = R.source_size(spec["m_star"], spec["mu"])
     p = spec["pretrain"]
     out = {key: [] for key in ("W", "c", "steps", "converged", "loss", "source_var", "p_perp", "target_norm2",
-                               "target_var", "cka", "cka_init", "cka_removed")}
+                               "target_var", "cka", "cka_init", "cka_removed", "p_perp_parts",
+                               "p_perp_high", "target_parts")}
     for b in range(B):
-        Wt, a = R.make_teacher(d, spec["m_star"], seed, b)
+        Wt, a = R.make_teacher(d, spec["m_star"], seed, b, spec["teacher_output"])
         W0, c0 = R.init_student(d, m, spec["init_scale"], seed, "relu_student", b)
         W, c, steps, conv, loss = R.pretrain_population(
             W0, c0, Wt[:k], a[:k], p["lr"], p["lr_max"], p["max_steps"], p["tol"],
@@ -42,7 +48,10 @@ def compute(spec: dict, inputs: dict, log) -> dict:
             out["gram_student"], out["gram_source"] = K_student[np.ix_(order, order)], K_source[np.ix_(order, order)]
         for key, val in (("W", W), ("c", c), ("steps", steps), ("converged", conv), ("loss", loss),
                          ("source_var", R.function_variance(Wt[:k], a[:k])),
-                         ("p_perp", R.projection_residual(Wt[:k], Wt, a)),
+                         ("p_perp", projection_parts(Wt[:k], Wt, a).sum()),
+                         ("p_perp_parts", projection_parts(Wt[:k], Wt, a)),
+                         ("p_perp_high", projection_parts(Wt[:k], Wt, a, high_only=True)[2]),
+                         ("target_parts", degree_parts(Wt, a)),
                          ("target_norm2", float(a @ R.relu_gram(Wt, Wt) @ a)),
                          ("target_var", R.function_variance(Wt, a)),
                          ("cka", cka), ("cka_init", cka_init), ("cka_removed", cka_removed)):
