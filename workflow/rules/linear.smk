@@ -141,6 +141,7 @@ if "linear" in STUDIES:
                 },
             log:
                 f"{RES}/{_name}/logs/figures.log",
+            threads: 2
             localrule: True
             conda:
                 "../envs/transferability.yaml"

@@ -62,6 +62,7 @@ if "relu" in STUDIES:
             },
         log:
             f"{RES}/relu/logs/figures.log",
+        threads: 2
         localrule: True
         conda:
             "../envs/transferability.yaml"

@@ -93,11 +93,12 @@ def phase_diagram(
         axes[0].scatter(thetas[ti], gammas[gi], marker="x", color="k", s=25, label="not converged")
         axes[0].legend(loc="upper right", fontsize=8, framealpha=0.8)
     # the theory mesh covers the experiment's cells to their outer edges (no blank strip at the borders), and
-    # a pole (+-inf) is drawn saturated rather than left blank
+    # a pole (+-inf) is drawn saturated rather than left blank; pcolorfast draws the fine rectilinear grid as one
+    # image (a quad mesh of 72,000 cells took 7 s to write as PDF)
     ex, ey = _edges(thetas), _edges(gammas)
     tx, ty = _edges(th_t), _edges(g_t)
     tx[0], tx[-1], ty[0], ty[-1] = min(tx[0], ex[0]), max(tx[-1], ex[-1]), min(ty[0], ey[0]), max(ty[-1], ey[-1])
-    axes[1].pcolormesh(tx, ty, np.ma.masked_invalid(np.clip(Z_t, -10 * vmax, 10 * vmax)), cmap=CMAP, norm=norm)
+    axes[1].pcolorfast(tx, ty, np.ma.masked_invalid(np.clip(Z_t, -10 * vmax, 10 * vmax)), cmap=CMAP, norm=norm)
     for ax, sub in zip(axes, ("experiment", "theory")):
         _zero_contour(ax, theory[theory.gamma <= gammas.max() * 1.05], theory_column)
         ax.axhline(1.0, color="0.4", lw=0.6, ls=":")
@@ -239,7 +240,7 @@ def theory_phase_figure(grid: pd.DataFrame, sigma: float, d: int | None = None,
         th, g, Z = _theory_pivot(grid, col)
         finite = Z[np.isfinite(Z)]
         vmax = max(float(np.percentile(np.abs(finite), 98)), 1e-3)
-        mesh = ax.pcolormesh(_edges(th), _edges(g), np.ma.masked_invalid(np.clip(Z, -10 * vmax, 10 * vmax)),
+        mesh = ax.pcolorfast(_edges(th), _edges(g), np.ma.masked_invalid(np.clip(Z, -10 * vmax, 10 * vmax)),
                              cmap=CMAP, norm=TwoSlopeNorm(vcenter=0.0, vmin=-vmax, vmax=vmax))
         _zero_contour(ax, grid, col)
         if mark is not None:
