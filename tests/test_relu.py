@@ -185,3 +185,50 @@ def test_adaptive_gd_survives_a_kink_and_reports_a_stall():
     assert not converged and steps == 1000 and loss == pytest.approx(1.0, abs=1e-3) and abs(x[0]) < 1e-3
     with pytest.raises(FloatingPointError):
         R._adaptive_gd(lambda p: (np.nan, (p[0],)), (np.array([1.0]),), 0.1, 0.1, 10, 0.0)
+
+
+def test_pretraining_end_point_is_the_gradient_flow_limit_at_the_default_cap():
+    """Capped Euler pretraining at the default cap (2) against small-step GD (caps 1 and 0.5: 2x and 4x the
+    steps), d = m* = 10, width 80, mu = 0.5 (seed 9): the significant-subspace readout limit moves by less than
+    0.1% (the source-neuron features are converged in the step), the ridge limit, which also uses the leftover
+    neurons, by less than 5%, and both change at first order (halving the step halves the change, within 2x)."""
+    from transferability.relu.readout import limit_readouts, significant_basis
+
+    d, m_star, m = 10, 10, 80
+    Wt, a = R.make_teacher(d, m_star, 9, 0)
+    k = R.source_size(m_star, 0.5)
+    W0, c0 = R.init_student(d, m, 1e-6, 9, "relu_student", 0)
+    limits, steps = [], []
+    for cap in (2.0, 1.0, 0.5):
+        W, c, n_steps, converged, _ = R.pretrain_population(W0, c0, Wt[:k], a[:k], min(1.0, cap), cap, 200_000, 1e-4)
+        assert converged
+        steps.append(n_steps)
+        limits.append([R.population_risk(W, coef, Wt, a)
+                       for coef in limit_readouts(W, Wt, a, [0.0, 1e-2], significant_basis(W, 0.2))])
+    subspace, ridge = np.array(limits).T
+    assert abs(subspace[0] / subspace[2] - 1) < 1e-3
+    assert abs(ridge[0] / ridge[2] - 1) < 0.05
+    for values in (subspace, ridge):
+        ratio = (values[0] - values[1]) / (values[1] - values[2])
+        assert 1.0 < ratio < 4.0
+    # the default cap_until (the cap lifted once the loss is below 1e-2 Var f_s) moves both limits by far less
+    # than halving the cap does, in fewer steps
+    W, c, lifted_steps, converged, _ = R.pretrain_population(W0, c0, Wt[:k], a[:k], 1.0, 2.0, 200_000, 1e-4,
+                                                             cap_until=1e-2)
+    lifted = [R.population_risk(W, coef, Wt, a) for coef in limit_readouts(W, Wt, a, [0.0, 1e-2],
+                                                                              significant_basis(W, 0.2))]
+    assert converged and lifted_steps < steps[0]
+    assert abs(lifted[0] - subspace[0]) < 0.2 * abs(subspace[0] - subspace[1])
+    assert abs(lifted[1] - ridge[0]) < 0.2 * abs(ridge[0] - ridge[1])
+
+
+def test_lifting_the_cap_near_the_minimum():
+    """On a quadratic with curvatures 1 and 0.01 and a cap of 0.1, the cap lifted below loss 1e-2 lets the step
+    grow to the stability limit: the same minimum in a small fraction of the steps."""
+    A = np.array([1.0, 0.01])
+    evaluate = lambda p: (float(0.5 * np.sum(A * p[0] ** 2)), (A * p[0],))  # noqa: E731
+    x0 = (np.array([1.0, 1.0]),)
+    (x_cap,), capped, ok_cap, _ = R._adaptive_gd(evaluate, x0, 0.1, 0.1, 100_000, 1e-12)
+    (x_free,), lifted, ok_free, _ = R._adaptive_gd(evaluate, x0, 0.1, 0.1, 100_000, 1e-12, uncap_loss=1e-2)
+    assert ok_cap and ok_free and np.abs(x_free).max() < 2e-5 and np.abs(x_cap).max() < 2e-5  # loss <= 1e-12
+    assert lifted < capped / 5

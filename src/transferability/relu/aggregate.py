@@ -54,7 +54,8 @@ def collect_relu(record: dict) -> dict[str, pd.DataFrame]:
                         readout = {"lam": lam, "converged": bool(pre_ok[mu][b]), "steps": 0,
                                    "rank": int(lt["rank"][b])}
                         cell_rows.append({**base, "method": "linear_transfer", **readout,
-                                          "risk": float(lt["risk"][i, b, k]), **_parts("risk", lt["risk_parts"][i, b, k])})
+                                          "risk": float(lt["risk"][i, b, k]),
+                                          **_parts("risk", lt["risk_parts"][i, b, k])})
                         cell_rows.append({**base, "method": "linear_transfer_limit", **readout,
                                           "risk": float(lt["limit"][b, k]), **_parts("risk", lt["limit_parts"][b, k]),
                                           "risk_high": float(lt["limit_high"][b, k])})
@@ -155,7 +156,8 @@ def relu_tables(pre: pd.DataFrame, scratch: pd.DataFrame, cells: pd.DataFrame, p
     fit = fit_power_law(sm.n.to_numpy(), sm["mean"].to_numpy())
     fit_row = {**fit, "n_min": int(sm.n.min()), "n_max": int(sm.n.max()), "points": len(sm)}
 
-    readouts = [("", phase_lambda)] + ([("subspace_", 0.0)] if np.isclose(cells.lam, 0.0).any() else [])
+    subspace = phase_lambda > 0 and np.isclose(cells.lam, 0.0).any()  # with phase_lambda = 0 it is the first
+    readouts = [("", phase_lambda)] + ([("subspace_", 0.0)] if subspace else [])
     theory_rows = []
     for mu, g in pre.groupby("mu"):
         p_mean, p_se = mean_se(g.p_perp)
@@ -172,7 +174,8 @@ def relu_tables(pre: pd.DataFrame, scratch: pd.DataFrame, cells: pd.DataFrame, p
             "cka_removed": float(g.cka_removed.mean()) if g.cka_removed.notna().any() else np.nan,
         }
         for prefix, lam in readouts:
-            row.update({prefix + k: v for k, v in _readout_theory(means, cells, fit, mu, lam, (n_star, n_lo, n_hi)).items()})
+            side = _readout_theory(means, cells, fit, mu, lam, (n_star, n_lo, n_hi))
+            row.update({prefix + k: v for k, v in side.items()})
         theory_rows.append(row)
     theory = pd.DataFrame(theory_rows)
     return {"runs": runs, "means": means, "fit": pd.DataFrame([fit_row]), "theory": theory, "pretraining": pre,

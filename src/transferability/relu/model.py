@@ -1,12 +1,12 @@
-"""Two-layer ReLU networks (Section 4 of the paper): teachers, a mean-field student, transfer, and theory.
+"""Two-layer ReLU networks (Section 4 of the paper): teachers, a mean-field student and its training, theory.
 
 Inputs ``x ~ N(0, I_d)``. A network ``f(x) = sum_i c_i relu(w_i . x)`` is given by rows ``W (k, d)`` and output
 weights ``c (k,)``. Population inner products are exact through the arc-cosine kernel:
 ``E[relu(u.x) relu(v.x)] = |u| |v| k(cos(u, v))`` with ``k(t) = (sqrt(1 - t^2) + t (pi - arccos t)) / (2 pi)``,
 so risks ``E(f - g)^2`` need no test set.
 
-Teacher: ``m*`` unit neurons with output weights ``a_j = 1/m*`` (or alternating signs); the source teacher keeps the first
-``(1 - mu) m*`` of them. Student (mean-field scaling): ``f(x) = (1/m) sum_i c_i relu(w_i . x)``, trained by
+Teacher: ``m*`` unit neurons with output weights ``a_j = 1/m*`` (or alternating signs); the source teacher keeps
+the first ``(1 - mu) m*`` of them. Student (mean-field scaling): ``f(x) = (1/m) sum_i c_i relu(w_i . x)``, trained by
 full-batch GD (on the exact population loss, or on samples) where every parameter moves by ``eta * m *
 gradient`` (so the mean-field dynamics do not depend on m), with an adaptive step ``eta`` capped at a value
 small enough to follow gradient flow.
@@ -126,7 +126,7 @@ def population_loss_and_grads(
     return loss, grad_c, grad_W
 
 
-def _adaptive_gd(evaluate, params, lr, lr_max, max_steps, stop_loss, progress=None, window=10):
+def _adaptive_gd(evaluate, params, lr, lr_max, max_steps, stop_loss, progress=None, window=10, uncap_loss=0.0):
     """GD with a per-run step size: shrink and retry when a step overshoots, grow by 10% after each accepted one.
 
     ``evaluate(params) -> (loss, grads)``; ``params`` and ``grads`` are tuples of arrays; the update is
@@ -134,6 +134,8 @@ def _adaptive_gd(evaluate, params, lr, lr_max, max_steps, stop_loss, progress=No
     is below the largest of the last ``window`` losses by ``1e-4 eta |g|^2`` (non-monotone Armijo test: ReLU kinks
     sitting on training points make the loss locally non-smooth, and a strictly monotone test then stalls with a
     vanishing step; the decrease term stops endless oscillation across a kink).
+    The step is capped at ``lr_max`` (to follow gradient flow) until the loss is at most ``uncap_loss``; from
+    there on only the acceptance test limits it (near a minimum the flow's end point hardly depends on the path).
     Returns ``params, steps, converged, loss``; a run whose step size underflows stops, not converged.
     """
     loss, grads = evaluate(params)
@@ -158,7 +160,7 @@ def _adaptive_gd(evaluate, params, lr, lr_max, max_steps, stop_loss, progress=No
                 return params, step, False, loss
         params, loss, grads = trial, new_loss, new_grads
         recent = (recent + [loss])[-window:]
-        eta = min(1.1 * eta, lr_max)
+        eta = 1.1 * eta if loss <= uncap_loss else min(1.1 * eta, lr_max)
         if progress is not None and (step + 1) % 5000 == 0:
             rate = np.log(last[1] / loss) / (step + 1 - last[0]) if loss > 0 else 0.0
             eta_text = time_left(loss, stop_loss, rate, (time.monotonic() - t_start) / (step + 1),
@@ -170,12 +172,13 @@ def _adaptive_gd(evaluate, params, lr, lr_max, max_steps, stop_loss, progress=No
 
 def pretrain_population(
     W0: np.ndarray, c0: np.ndarray, Ws: np.ndarray, a_s: np.ndarray, lr: float, lr_max: float,
-    max_steps: int, tol: float, progress=None,
+    max_steps: int, tol: float, progress=None, cap_until: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray, int, bool, float]:
     """Mean-field GD on the exact population loss against the source teacher ``(Ws, a_s)``.
 
     The step on every parameter is ``eta * m * gradient`` (mean-field scaling, so the dynamics do not depend
-    on m). Stops when the loss is at most ``tol`` times the source variance ``Var g_s``.
+    on m), capped at ``lr_max`` until the loss is at most ``cap_until`` times the source variance ``Var g_s``.
+    Stops when the loss is at most ``tol`` times ``Var g_s``.
     Returns ``W (m, d), c (m,), steps, converged, loss``.
     """
     m = W0.shape[0]
@@ -186,18 +189,20 @@ def pretrain_population(
         loss, gc, gW = population_loss_and_grads(p[0], p[1], Ws, a_s, norm2)
         return loss, (m * gW, m * gc)
 
-    (W, c), steps, conv, loss = _adaptive_gd(evaluate, (W0, c0), lr, lr_max, max_steps, tol * var, progress)
+    (W, c), steps, conv, loss = _adaptive_gd(evaluate, (W0, c0), lr, lr_max, max_steps, tol * var, progress,
+                                             uncap_loss=cap_until * var)
     return W, c, steps, conv, loss
 
 
 def train_student(
     X: np.ndarray, y: np.ndarray, W: np.ndarray, c: np.ndarray, lr: float, max_steps: int, tol: float,
-    lr_max: float | None = None, progress=None,
+    lr_max: float | None = None, progress=None, cap_until: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray, int, bool, float]:
     """Mean-field full-batch GD on ``mean((f(X) - y)^2)``, ``X (n, d)``, ``y (n,)``, ``f = (1/m) sum c_i relu(W_i x)``.
 
-    Steps ``eta * m * gradient`` with the adaptive ``eta`` of ``_adaptive_gd`` (start ``lr``, cap ``lr_max``).
-    Stops when the train loss is at most ``tol`` times the label variance, or after ``max_steps``.
+    Steps ``eta * m * gradient`` with the adaptive ``eta`` of ``_adaptive_gd`` (start ``lr``, cap ``lr_max`` until the
+    train loss is at most ``cap_until`` times the label variance). Stops when the train loss is at most ``tol``
+    times the label variance, or after ``max_steps``.
     Returns ``W, c, steps, converged, loss``.
     """
     n, m = X.shape[0], W.shape[0]
@@ -214,8 +219,9 @@ def train_student(
         grad_W = p[1][:, None] * (h @ X)
         return float(r @ r / n), (grad_W, grad_c)  # already times m: (1/m) from f, m from the scaling
 
-    stop = tol * float(np.var(y)) if n > 1 else tol
-    (W, c), steps, conv, loss = _adaptive_gd(evaluate, (W, c), lr, lr_max or lr, max_steps, stop, progress)
+    scale = float(np.var(y)) if n > 1 else 1.0
+    (W, c), steps, conv, loss = _adaptive_gd(evaluate, (W, c), lr, lr_max or lr, max_steps, tol * scale, progress,
+                                             uncap_loss=cap_until * scale)
     return W, c, steps, conv, loss
 
 
