@@ -141,10 +141,10 @@ if "linear" in STUDIES:
                 },
             log:
                 f"{RES}/{_name}/logs/figures.log",
-            threads: 2
             localrule: True
             conda:
                 "../envs/transferability.yaml"
+            threads: 2
             params:
                 figures=_figs,
                 settings=LINEAR.figure_settings(_name),

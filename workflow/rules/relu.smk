@@ -62,10 +62,10 @@ if "relu" in STUDIES:
             },
         log:
             f"{RES}/relu/logs/figures.log",
-        threads: 2
         localrule: True
         conda:
             "../envs/transferability.yaml"
+        threads: 2
         params:
             figures=list(RELU_FIGURES),
             settings=RELU.figure_settings(),
