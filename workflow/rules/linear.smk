@@ -144,7 +144,6 @@ if "linear" in STUDIES:
             localrule: True
             conda:
                 "../envs/transferability.yaml"
-            threads: 2
             params:
                 figures=_figs,
                 settings=LINEAR.figure_settings(_name),

@@ -65,7 +65,6 @@ if "relu" in STUDIES:
         localrule: True
         conda:
             "../envs/transferability.yaml"
-        threads: 2
         params:
             figures=list(RELU_FIGURES),
             settings=RELU.figure_settings(),
