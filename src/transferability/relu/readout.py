@@ -65,8 +65,7 @@ def limit_readouts(W: np.ndarray, Wt: np.ndarray, a: np.ndarray, lams, basis: np
         if lam > 0:
             out.append(np.linalg.solve(K + lam * s * np.eye(len(K)), b))
         else:
-            V = basis
-            out.append(V @ np.linalg.lstsq(V.T @ K @ V, V.T @ b, rcond=None)[0])
+            out.append(basis @ np.linalg.lstsq(basis.T @ K @ basis, basis.T @ b, rcond=None)[0])
     return np.array(out)
 
 

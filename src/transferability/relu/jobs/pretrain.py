@@ -46,10 +46,10 @@ def compute(spec: dict, inputs: dict, log) -> dict:
         if b == 0:  # the Gram matrices of the first instance, for the kernel figure
             order = np.argsort(np.maximum(Xp @ Wt[:k].T, 0.0) @ a[:k])
             out["gram_student"], out["gram_source"] = K_student[np.ix_(order, order)], K_source[np.ix_(order, order)]
+        p_perp_parts = projection_parts(Wt[:k], Wt, a)
         for key, val in (("W", W), ("c", c), ("steps", steps), ("converged", conv), ("loss", loss),
                          ("source_var", R.function_variance(Wt[:k], a[:k])),
-                         ("p_perp", projection_parts(Wt[:k], Wt, a).sum()),
-                         ("p_perp_parts", projection_parts(Wt[:k], Wt, a)),
+                         ("p_perp", p_perp_parts.sum()), ("p_perp_parts", p_perp_parts),
                          ("p_perp_high", projection_parts(Wt[:k], Wt, a, high_only=True)[2]),
                          ("target_parts", degree_parts(Wt, a)),
                          ("target_norm2", float(a @ R.relu_gram(Wt, Wt) @ a)),
