@@ -49,7 +49,6 @@ def main() -> None:
         k = R.source_size(M_STAR, MU)
         W0, c0 = R.init_student(D, M, 1e-6, 0, "relu_student", b)
         print(f"instance {b}: pretraining (readout limits: significant subspace, ridge 0.01)")
-        pretrained = None
         for cap_until in (0.0, 1e-3, 1e-2):
             t = time.perf_counter()
             W, c, steps, conv, _ = R.pretrain_population(W0, c0, Wt[:k], a[:k], 1.0, 2.0, 200_000, 1e-4,
@@ -58,7 +57,8 @@ def main() -> None:
                     for coef in limit_readouts(W, Wt, a, [0.0, 1e-2], significant_basis(W, 0.2))]
             print(f"  cap until {cap_until:<6g} {steps:6d} steps {time.perf_counter() - t:6.1f} s  converged {conv}  "
                   f"limits {lims[0]:.6e} {lims[1]:.6e}")
-            pretrained = pretrained or (W, c)
+            if cap_until == 0.0:  # fine-tuning starts from the student capped to the end
+                pretrained = W, c
         X, y = R.target_sample(Wt, a, N, 0.0, 0, b)
         print(f"instance {b}: fine-tuning at n = {N} (population risk)")
         for cap, cap_until in ((0.5, 0.0), (0.25, 0.0), (0.5, 1e-3), (0.5, 1e-2)):

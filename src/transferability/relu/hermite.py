@@ -36,19 +36,25 @@ def high_gram(U: np.ndarray, V: np.ndarray) -> np.ndarray:
 
 
 def degree_parts(rows: np.ndarray, coef: np.ndarray) -> np.ndarray:
-    """Squared norms ``(3,)`` of the degree-0, degree-1 and degree >= 2 parts of ``f = sum_i coef_i relu(rows_i x)``.
+    """Squared norms of the degree-0, degree-1 and degree >= 2 parts of ``f = sum_i coef_i relu(rows_i x)``.
 
-    ``rows (k, d)``, ``coef (k,)``; the three sum to ``E f^2``. The first two are computed directly (a mean and a
-    vector), the third from its own kernel, so none is a small difference of large numbers.
+    ``rows (k, d)``; ``coef (k,)`` gives ``(3,)``, a stack ``coef (..., k)`` gives ``(..., 3)`` from one kernel. The
+    three sum to ``E f^2``. The first two are computed directly (a mean and a vector), the third from its own kernel,
+    so none is a small difference of large numbers.
     """
+    coef = np.asarray(coef, dtype=float)
     if rows.shape[0] == 0:
-        return np.zeros(3)
-    mean = float(coef @ np.linalg.norm(rows, axis=1)) / np.sqrt(2.0 * np.pi)
+        return np.zeros(coef.shape[:-1] + (3,))
+    mean = coef @ np.linalg.norm(rows, axis=1) / np.sqrt(2.0 * np.pi)
     linear = coef @ rows / 2.0
-    high = float(coef @ high_gram(rows, rows) @ coef)
-    return np.array([mean**2, float(linear @ linear), max(high, 0.0)])
+    high = np.einsum("...i,ij,...j->...", coef, high_gram(rows, rows), coef)
+    return np.stack([mean**2, np.sum(linear * linear, axis=-1), np.maximum(high, 0.0)], axis=-1)
 
 
 def residual_parts(W: np.ndarray, b: np.ndarray, Wt: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """Degree parts ``(3,)`` of the error ``sum_i b_i relu(W_i x) - sum_j a_j relu(Wt_j x)``; they sum to its risk."""
-    return degree_parts(np.vstack([W, Wt]), np.concatenate([b, -a]))
+    """Degree parts of the error ``sum_i b_i relu(W_i x) - sum_j a_j relu(Wt_j x)``; they sum to its risk.
+
+    ``b (m,)`` gives ``(3,)``; a stack of readouts ``b (..., m)`` gives ``(..., 3)``, sharing one kernel.
+    """
+    b = np.asarray(b, dtype=float)
+    return degree_parts(np.vstack([W, Wt]), np.concatenate([b, np.broadcast_to(-a, b.shape[:-1] + a.shape)], axis=-1))

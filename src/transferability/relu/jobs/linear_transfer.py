@@ -28,12 +28,12 @@ def compute(spec: dict, inputs: dict, log) -> dict:
         Wp = pre["W"][b]
         basis = significant_basis(Wp, tol)
         rank[b] = basis.shape[1]
-        limit_parts[b] = [residual_parts(Wp, cf, Wt, a) for cf in limit_readouts(Wp, Wt, a, lams, basis)]
-        limit_high[b] = [residual_parts(Wp, cf, Wt, a)[2]
-                         for cf in limit_readouts(Wp, Wt, a, lams, basis, high_only=True)]
-        for i, n in enumerate(spec["ns"]):
-            X, y = R.target_sample(Wt, a, n, spec["sigma"], seed, b)
-            risk_parts[i, b] = [residual_parts(Wp, cf, Wt, a) for cf in sample_readouts(X, y, Wp, lams, basis)]
+        fitted = [sample_readouts(*R.target_sample(Wt, a, n, spec["sigma"], seed, b), Wp, lams, basis)
+                  for n in spec["ns"]]  # (N, K, m) output weights, then one degree split for all of them
+        parts = residual_parts(Wp, np.concatenate([limit_readouts(Wp, Wt, a, lams, basis),
+                                                   limit_readouts(Wp, Wt, a, lams, basis, high_only=True),
+                                                   *fitted]), Wt, a).reshape(-1, lams.size, 3)
+        limit_parts[b], limit_high[b], risk_parts[:, b] = parts[0], parts[1, :, 2], parts[2:]
     log(f"linear transfer mu={spec['mu']}: significant subspace of dimension {rank.min()}-{rank.max()}")
     return {"risk": risk_parts.sum(axis=-1), "risk_parts": risk_parts, "limit": limit_parts.sum(axis=-1),
             "limit_parts": limit_parts, "limit_high": limit_high, "rank": rank}
