@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import torch
 
 from transferability.relu import model as R
 from transferability.relu import readout as RO
@@ -41,8 +42,9 @@ def test_projection_residual_known_cases():
 def test_population_loss_and_gradients_are_exact():
     """Closed-form population loss against Monte Carlo, its gradients against finite differences."""
     rng = np.random.default_rng(3)
-    d, m, k = 4, 5, 3
+    d, m, k = 4, 6, 3
     W, c = rng.standard_normal((m, d)), rng.standard_normal(m)
+    W[5] = 3.0 * W[0]  # parallel neurons: angle 0 off the diagonal
     Wt, a = R.make_teacher(d, k, seed=3, instance=0)
     norm2 = a @ R.relu_gram(Wt, Wt) @ a
     loss, gc, gW = R.population_loss_and_grads(W, c, Wt, a, norm2)
@@ -63,6 +65,14 @@ def test_population_loss_and_gradients_are_exact():
         cm[i] -= eps
         fd = R.population_loss_and_grads(W, cp, Wt, a, norm2)[0] - R.population_loss_and_grads(W, cm, Wt, a, norm2)[0]
         assert fd / (2 * eps) == pytest.approx(gc[i], rel=1e-6, abs=1e-10)
+    # float32 evaluation: the same to float32 rounding; a zero neuron: exact loss, no gradient on its output weight
+    loss32, gc32, gW32 = R.population_loss_and_grads(W, c, Wt, a, norm2, dtype=torch.float32)
+    assert loss32 == pytest.approx(loss, rel=1e-6)
+    assert np.abs(gc32 - gc).max() < 1e-5 * np.abs(gc).max() and np.abs(gW32 - gW).max() < 1e-5 * np.abs(gW).max()
+    W[2] = 0.0
+    loss0, gc0, gW0 = R.population_loss_and_grads(W, c, Wt, a, norm2)
+    assert loss0 == pytest.approx(R.population_risk(W, c / m, Wt, a), rel=1e-12)
+    assert np.all(np.isfinite(gW0)) and gc0[2] == pytest.approx(0.0, abs=1e-15)
 
 
 def test_function_variance_matches_monte_carlo():
@@ -175,6 +185,15 @@ def test_training_is_in_the_gradient_flow_limit_at_the_default_step_cap():
         risks.append(R.population_risk(W, c / m, Wt, a))
     assert risks[0] == pytest.approx(risks[1], rel=0.05)
     assert 0 < risks[0] < R.function_variance(Wt, a) + (a.sum() / np.sqrt(2 * np.pi)) ** 2
+    # float32 while capped (the default, cap lifted below 1e-3 Var y) against float64 throughout: a change far
+    # below the cap's own discretisation error
+    lifted = []
+    for float32 in (False, True):
+        W, c, steps, converged, loss = R.train_student(X, y, W0, c0, 0.5, 100000, 1e-6, 0.5, cap_until=1e-3,
+                                                       float32_while_capped=float32)
+        assert converged and loss <= 1e-6 * y.var() and W.dtype == c.dtype == np.float64
+        lifted.append(R.population_risk(W, c / m, Wt, a))
+    assert abs(lifted[1] - lifted[0]) < 0.2 * abs(risks[0] - risks[1])
 
 
 def test_adaptive_gd_survives_a_kink_and_reports_a_stall():
@@ -212,14 +231,18 @@ def test_pretraining_end_point_is_the_gradient_flow_limit_at_the_default_cap():
         ratio = (values[0] - values[1]) / (values[1] - values[2])
         assert 1.0 < ratio < 4.0
     # the default cap_until (the cap lifted once the loss is below 1e-2 Var f_s) moves both limits by far less
-    # than halving the cap does, in fewer steps
-    W, c, lifted_steps, converged, _ = R.pretrain_population(W0, c0, Wt[:k], a[:k], 1.0, 2.0, 200_000, 1e-4,
-                                                             cap_until=1e-2)
-    lifted = [R.population_risk(W, coef, Wt, a) for coef in limit_readouts(W, Wt, a, [0.0, 1e-2],
-                                                                              significant_basis(W, 0.2))]
-    assert converged and lifted_steps < steps[0]
-    assert abs(lifted[0] - subspace[0]) < 0.2 * abs(subspace[0] - subspace[1])
-    assert abs(lifted[1] - ridge[0]) < 0.2 * abs(ridge[0] - ridge[1])
+    # than halving the cap does, in fewer steps, and so does float32 while capped (the default) against float64
+    lifted = {}
+    for float32 in (False, True):
+        W, c, lifted_steps, converged, _ = R.pretrain_population(W0, c0, Wt[:k], a[:k], 1.0, 2.0, 200_000, 1e-4,
+                                                                 cap_until=1e-2, float32_while_capped=float32)
+        assert converged and lifted_steps < steps[0]
+        lifted[float32] = [R.population_risk(W, coef, Wt, a)
+                           for coef in limit_readouts(W, Wt, a, [0.0, 1e-2], significant_basis(W, 0.2))]
+        assert abs(lifted[float32][0] - subspace[0]) < 0.2 * abs(subspace[0] - subspace[1])
+        assert abs(lifted[float32][1] - ridge[0]) < 0.2 * abs(ridge[0] - ridge[1])
+    assert abs(lifted[True][0] - lifted[False][0]) < 0.2 * abs(subspace[0] - subspace[1])
+    assert abs(lifted[True][1] - lifted[False][1]) < 0.2 * abs(ridge[0] - ridge[1])
 
 
 def test_lifting_the_cap_near_the_minimum():

@@ -58,7 +58,8 @@ def relu_errors(r: dict) -> list[str]:
 
 
 def _settings(block: dict) -> dict:
-    return {k: int(v) if k == "max_steps" else float(v) for k, v in sorted(block.items())}
+    kinds = {"max_steps": int, "float32_while_capped": bool}
+    return {k: kinds.get(k, float)(v) for k, v in sorted(block.items())}
 
 
 def relu_config(r: dict) -> ReluConfig:

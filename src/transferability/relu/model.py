@@ -17,10 +17,12 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import torch
 
 from ..core.progress import time_left
 
 from ..core.seeding import rng_for
+from .population import population_loss_and_grads, population_objective
 
 __all__ = [
     "arccos_kernel",
@@ -91,41 +93,6 @@ def init_student(d: int, m: int, scale: float, seed: int, role: str, *keys: int)
     return scale * g.standard_normal((m, d)) / np.sqrt(d), scale * g.standard_normal(m)
 
 
-def _angles(U: np.ndarray, V: np.ndarray):
-    """Angles ``theta (p, q)`` between rows of U and V, their sines, and the row norms."""
-    nu, nv = np.linalg.norm(U, axis=1), np.linalg.norm(V, axis=1)
-    denom = np.outer(nu, nv)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cos = np.clip(np.where(denom > 0, (U @ V.T) / np.where(denom > 0, denom, 1.0), 0.0), -1.0, 1.0)
-    return np.arccos(cos), np.sqrt(1.0 - cos**2), cos, nu, nv
-
-
-def population_loss_and_grads(
-    W: np.ndarray, c: np.ndarray, Wt: np.ndarray, a: np.ndarray, target_norm2: float
-) -> tuple[float, np.ndarray, np.ndarray]:
-    """Exact ``L = E (f - g)^2`` for the student ``f = (1/m) sum c_i relu(W_i x)`` and ``g = sum a_j relu(Wt_j x)``.
-
-    Uses ``d/du E[relu(u.x) relu(v.x)] = ((pi - t) v + sin(t) |v| u/|u|) / (2 pi)`` (t the angle between u, v).
-    Args:
-        W ``(m, d)``, c ``(m,)``, Wt ``(k, d)``, a ``(k,)``, target_norm2 ``E g^2``.
-    Returns:
-        ``L``, ``dL/dc (m,)``, ``dL/dW (m, d)``.
-    """
-    m = W.shape[0]
-    th, sn, cs, nw, _ = _angles(W, W)
-    K = np.outer(nw, nw) * (sn + cs * (np.pi - th)) / (2 * np.pi)
-    th_t, sn_t, cs_t, _, nt = _angles(W, Wt)
-    Kt = np.outer(nw, nt) * (sn_t + cs_t * (np.pi - th_t)) / (2 * np.pi)
-    Kc, Kta = K @ c / m, Kt @ a
-    loss = float(c @ Kc / m - 2.0 * c @ Kta / m + target_norm2)
-    grad_c = 2.0 * (Kc - Kta) / m
-    u = np.divide(W, nw[:, None], out=np.zeros_like(W), where=nw[:, None] > 0)
-    lin = ((np.pi - th) * (c / m)) @ W - ((np.pi - th_t) * a) @ Wt
-    rad = (sn * nw) @ (c / m) - (sn_t * nt) @ a
-    grad_W = (2.0 / (m * 2 * np.pi)) * c[:, None] * (lin + rad[:, None] * u)
-    return loss, grad_c, grad_W
-
-
 def _adaptive_gd(evaluate, params, lr, lr_max, max_steps, stop_loss, progress=None, window=10, uncap_loss=0.0):
     """GD with a per-run step size: shrink and retry when a step overshoots, grow by 10% after each accepted one.
 
@@ -147,7 +114,7 @@ def _adaptive_gd(evaluate, params, lr, lr_max, max_steps, stop_loss, progress=No
     for step in range(max_steps):
         if loss <= stop_loss:
             return params, step, True, loss
-        g2 = sum(float(np.vdot(g, g)) for g in grads)
+        g2 = sum(float((g * g).sum()) for g in grads)
         while True:
             trial = tuple(p - eta * g for p, g in zip(params, grads))
             new_loss, new_grads = evaluate(trial)
@@ -170,58 +137,83 @@ def _adaptive_gd(evaluate, params, lr, lr_max, max_steps, stop_loss, progress=No
     return params, max_steps, loss <= stop_loss, loss
 
 
+def _as(p, dtype: str):
+    """Array or tensor ``p`` cast to ``dtype`` (``"float32"`` or ``"float64"``)."""
+    return p.to(getattr(torch, dtype)) if isinstance(p, torch.Tensor) else p.astype(dtype)
+
+
+def _gd_float32_while_capped(objective, params, lr, lr_max, max_steps, stop_loss, uncap_loss, float32, progress):
+    """``_adaptive_gd`` on ``objective(dtype) -> evaluate``, in float32 while the step is capped (loss above
+    ``uncap_loss``) when ``float32``, then in float64. A float32 part that stalls hands over to float64 where it
+    stopped (still capped). Returns ``params`` (float64), ``steps, converged, loss``.
+    """
+    steps = 0
+    if float32 and uncap_loss > stop_loss:
+        params, steps, _, _ = _adaptive_gd(objective("float32"), tuple(_as(p, "float32") for p in params), lr,
+                                           lr_max, max_steps, uncap_loss, progress)
+    params, more, conv, loss = _adaptive_gd(objective("float64"), tuple(_as(p, "float64") for p in params), lr,
+                                            lr_max, max_steps - steps, stop_loss, progress, uncap_loss=uncap_loss)
+    return params, steps + more, conv, loss
+
+
 def pretrain_population(
     W0: np.ndarray, c0: np.ndarray, Ws: np.ndarray, a_s: np.ndarray, lr: float, lr_max: float,
-    max_steps: int, tol: float, progress=None, cap_until: float = 0.0,
+    max_steps: int, tol: float, progress=None, cap_until: float = 0.0, float32_while_capped: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, int, bool, float]:
     """Mean-field GD on the exact population loss against the source teacher ``(Ws, a_s)``.
 
     The step on every parameter is ``eta * m * gradient`` (mean-field scaling, so the dynamics do not depend
-    on m), capped at ``lr_max`` until the loss is at most ``cap_until`` times the source variance ``Var g_s``.
-    Stops when the loss is at most ``tol`` times ``Var g_s``.
+    on m), capped at ``lr_max`` until the loss is at most ``cap_until`` times the source variance ``Var g_s``;
+    in float32 while capped if ``float32_while_capped`` (the cap's discretisation error is far above float32
+    rounding). Stops when the loss is at most ``tol`` times ``Var g_s``.
     Returns ``W (m, d), c (m,), steps, converged, loss``.
     """
-    m = W0.shape[0]
     norm2 = float(a_s @ relu_gram(Ws, Ws) @ a_s)
     var = function_variance(Ws, a_s)
-
-    def evaluate(p):
-        loss, gc, gW = population_loss_and_grads(p[0], p[1], Ws, a_s, norm2)
-        return loss, (m * gW, m * gc)
-
-    (W, c), steps, conv, loss = _adaptive_gd(evaluate, (W0, c0), lr, lr_max, max_steps, tol * var, progress,
-                                             uncap_loss=cap_until * var)
-    return W, c, steps, conv, loss
+    (W, c), steps, conv, loss = _gd_float32_while_capped(
+        lambda dtype: population_objective(Ws, a_s, norm2, getattr(torch, dtype)), (torch.as_tensor(W0),
+        torch.as_tensor(c0)), lr, lr_max, max_steps, tol * var, cap_until * var, float32_while_capped, progress)
+    return W.numpy(), c.numpy(), steps, conv, loss
 
 
-def train_student(
-    X: np.ndarray, y: np.ndarray, W: np.ndarray, c: np.ndarray, lr: float, max_steps: int, tol: float,
-    lr_max: float | None = None, progress=None, cap_until: float = 0.0,
-) -> tuple[np.ndarray, np.ndarray, int, bool, float]:
-    """Mean-field full-batch GD on ``mean((f(X) - y)^2)``, ``X (n, d)``, ``y (n,)``, ``f = (1/m) sum c_i relu(W_i x)``.
-
-    Steps ``eta * m * gradient`` with the adaptive ``eta`` of ``_adaptive_gd`` (start ``lr``, cap ``lr_max`` until the
-    train loss is at most ``cap_until`` times the label variance). Stops when the train loss is at most ``tol``
-    times the label variance, or after ``max_steps``.
-    Returns ``W, c, steps, converged, loss``.
-    """
-    n, m = X.shape[0], W.shape[0]
+def _sample_objective(X: np.ndarray, y: np.ndarray, dtype: str):
+    """``evaluate((W, c)) -> (mean((f(X) - y)^2), (m dL/dW, m dL/dc))`` on arrays of ``dtype``; the loss in float64."""
+    n = X.shape[0]
+    X, y = X.astype(dtype), np.asarray(y, dtype=np.float64)
     XT = np.ascontiguousarray(X.T)
 
     def evaluate(p):
+        m = p[0].shape[0]
         h = p[0] @ XT  # (m, n) pre-activations, then activations, then the active mask: one buffer
         np.maximum(h, 0.0, out=h)
-        r = p[1] @ h / m - y
-        g = 2.0 * r / n
+        r = (p[1] @ h / m).astype(np.float64) - y  # float64: resolves a student far smaller than y
+        g = (2.0 * r / n).astype(dtype)
         grad_c = h @ g
         np.greater(h, 0.0, out=h)
         h *= g
         grad_W = p[1][:, None] * (h @ X)
         return float(r @ r / n), (grad_W, grad_c)  # already times m: (1/m) from f, m from the scaling
 
+    return evaluate
+
+
+def train_student(
+    X: np.ndarray, y: np.ndarray, W: np.ndarray, c: np.ndarray, lr: float, max_steps: int, tol: float,
+    lr_max: float | None = None, progress=None, cap_until: float = 0.0, float32_while_capped: bool = True,
+) -> tuple[np.ndarray, np.ndarray, int, bool, float]:
+    """Mean-field full-batch GD on ``mean((f(X) - y)^2)``, ``X (n, d)``, ``y (n,)``, ``f = (1/m) sum c_i relu(W_i x)``.
+
+    Steps ``eta * m * gradient`` with the adaptive ``eta`` of ``_adaptive_gd`` (start ``lr``, cap ``lr_max`` until the
+    train loss is at most ``cap_until`` times the label variance; in float32 while capped if
+    ``float32_while_capped``). Stops when the train loss is at most ``tol`` times the label variance, or after
+    ``max_steps``.
+    Returns ``W, c, steps, converged, loss``.
+    """
+    n = X.shape[0]
     scale = float(np.var(y)) if n > 1 else 1.0
-    (W, c), steps, conv, loss = _adaptive_gd(evaluate, (W, c), lr, lr_max or lr, max_steps, tol * scale, progress,
-                                             uncap_loss=cap_until * scale)
+    (W, c), steps, conv, loss = _gd_float32_while_capped(
+        lambda dtype: _sample_objective(X, y, dtype), (W, c), lr, lr_max or lr, max_steps, tol * scale,
+        cap_until * scale, float32_while_capped, progress)
     return W, c, steps, conv, loss
 
 

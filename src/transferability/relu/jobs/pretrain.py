@@ -39,6 +39,7 @@ def compute(spec: dict, inputs: dict, log) -> dict:
         W, c, steps, conv, loss = R.pretrain_population(
             W0, c0, Wt[:k], a[:k], p["lr"], p["lr_max"], p["max_steps"], p["tol"],
             progress=lambda line: log(f"pretrain mu={spec['mu']} instance {b}: {line}"), cap_until=p["cap_until"],
+            float32_while_capped=p["float32_while_capped"],
         )
         log(f"pretrain mu={spec['mu']} instance {b}: {steps} steps, loss {loss:.3e}, converged {conv}")
         Xp = rng_for(seed, "relu_probe", d, spec["kernel_points"], b).standard_normal((spec["kernel_points"], d))

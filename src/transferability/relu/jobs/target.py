@@ -24,7 +24,8 @@ def train_on_target(spec: dict, start: Callable[[int], tuple[np.ndarray, np.ndar
         W0, c0 = start(b)
         W, c, steps, conv, loss = R.train_student(X, y, W0, c0, t["lr"], t["max_steps"], t["tol"], t["lr_max"],
                                                   progress=lambda line: log(f"{label} instance {b}: {line}"),
-                                                  cap_until=t["cap_until"])
+                                                  cap_until=t["cap_until"],
+                                                  float32_while_capped=t["float32_while_capped"])
         parts = residual_parts(W, c / m, Wt, a)
         for key, val in (("risk", parts.sum()), ("risk_parts", parts), ("train_loss", loss), ("steps", steps),
                          ("converged", conv)):
