@@ -20,6 +20,7 @@ if any(os.environ.get(k) != v for k, v in _ENV.items()):
 import numpy as np  # noqa: E402
 
 from transferability.relu import model as R  # noqa: E402
+from transferability.relu.population import population_loss_and_grads  # noqa: E402
 
 
 def per_step(fn, reps: int) -> float:
@@ -36,7 +37,7 @@ def main() -> None:
         Wt, a = R.make_teacher(d, m_star, 0, 0)
         W, c = np.random.default_rng(0).standard_normal((m, d)), np.random.default_rng(1).standard_normal(m)
         norm2 = float(a @ R.relu_gram(Wt, Wt) @ a)
-        t_pop = per_step(lambda: R.population_loss_and_grads(W, c, Wt[: m_star // 2], a[: m_star // 2], norm2), reps)
+        t_pop = per_step(lambda: population_loss_and_grads(W, c, Wt[: m_star // 2], a[: m_star // 2], norm2), reps)
         X, y = R.target_sample(Wt, a, n, 0.0, 0, 0)
 
         def sample_step():

@@ -19,6 +19,7 @@ import numpy as np  # noqa: E402
 from scipy.integrate import solve_ivp  # noqa: E402
 
 from transferability.relu import model as R  # noqa: E402
+from transferability.relu.population import population_loss_and_grads  # noqa: E402
 from transferability.relu.readout import limit_readouts, significant_basis  # noqa: E402
 
 
@@ -43,12 +44,12 @@ def main(d: int = 20, m_star: int = 20, m: int = 200, mu: float = 0.5) -> None:
         return y[: m * d].reshape(m, d), y[m * d:]
 
     def rhs(t, y):
-        _, gc, gW = R.population_loss_and_grads(*unpack(y), Ws, a_s, norm2)
+        _, gc, gW = population_loss_and_grads(*unpack(y), Ws, a_s, norm2)
         rhs.evals += 1
         return -m * np.concatenate([gW.ravel(), gc])  # the mean-field flow the capped steps follow
 
     def reached(t, y):
-        return R.population_loss_and_grads(*unpack(y), Ws, a_s, norm2)[0] - stop
+        return population_loss_and_grads(*unpack(y), Ws, a_s, norm2)[0] - stop
 
     reached.terminal = True
     for rtol in (1e-3, 1e-2):

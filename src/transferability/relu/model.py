@@ -17,12 +17,10 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import torch
 
 from ..core.progress import time_left
 
 from ..core.seeding import rng_for
-from .population import population_loss_and_grads, population_objective
 
 __all__ = [
     "arccos_kernel",
@@ -31,7 +29,6 @@ __all__ = [
     "make_teacher",
     "population_risk",
     "init_student",
-    "population_loss_and_grads",
     "pretrain_population",
     "train_student",
     "hidden_kernel",
@@ -138,8 +135,10 @@ def _adaptive_gd(evaluate, params, lr, lr_max, max_steps, stop_loss, progress=No
 
 
 def _as(p, dtype: str):
-    """Array or tensor ``p`` cast to ``dtype`` (``"float32"`` or ``"float64"``)."""
-    return p.to(getattr(torch, dtype)) if isinstance(p, torch.Tensor) else p.astype(dtype)
+    """Array or torch tensor ``p`` cast to ``dtype`` (``"float32"`` or ``"float64"``)."""
+    if isinstance(p, np.ndarray):
+        return p.astype(dtype)
+    return p.float() if dtype == "float32" else p.double()
 
 
 def _gd_float32_while_capped(objective, params, lr, lr_max, max_steps, stop_loss, uncap_loss, float32, progress):
@@ -168,6 +167,10 @@ def pretrain_population(
     rounding). Stops when the loss is at most ``tol`` times ``Var g_s``.
     Returns ``W (m, d), c (m,), steps, converged, loss``.
     """
+    import torch  # here, not at the top: importing torch costs a job about 2 s, and only pretraining needs it
+
+    from .population import population_objective
+
     norm2 = float(a_s @ relu_gram(Ws, Ws) @ a_s)
     var = function_variance(Ws, a_s)
     (W, c), steps, conv, loss = _gd_float32_while_capped(
