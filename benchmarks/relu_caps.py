@@ -21,6 +21,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from transferability.relu import model as R  # noqa: E402
+from transferability.relu.population import pretrain_population  # noqa: E402
 from transferability.relu import readout as RO  # noqa: E402
 from transferability.relu.readout import limit_readouts, significant_basis  # noqa: E402
 
@@ -35,7 +36,7 @@ def paper(variants=((1e-2, False), (1e-2, True))) -> None:
     W0, c0 = R.init_student(d, m, 1e-6, 0, "relu_student", 0)
     for cap_until, float32 in variants:
         t = time.perf_counter()
-        W, c, steps, conv, _ = R.pretrain_population(W0, c0, Wt[:k], a[:k], 1.0, 2.0, 200_000, 1e-4,
+        W, c, steps, conv, _ = pretrain_population(W0, c0, Wt[:k], a[:k], 1.0, 2.0, 200_000, 1e-4,
                                                      cap_until=cap_until, float32_while_capped=float32)
         seconds = time.perf_counter() - t
         lims = [R.population_risk(W, coef, Wt, a)
@@ -53,7 +54,7 @@ def main() -> None:
         print(f"instance {b}: pretraining (readout limits: significant subspace, ridge 0.01)")
         for cap_until, float32 in ((0.0, False), (1e-3, False), (1e-2, False), (1e-2, True)):
             t = time.perf_counter()
-            W, c, steps, conv, _ = R.pretrain_population(W0, c0, Wt[:k], a[:k], 1.0, 2.0, 200_000, 1e-4,
+            W, c, steps, conv, _ = pretrain_population(W0, c0, Wt[:k], a[:k], 1.0, 2.0, 200_000, 1e-4,
                                                          cap_until=cap_until, float32_while_capped=float32)
             lims = [R.population_risk(W, coef, Wt, a)
                     for coef in limit_readouts(W, Wt, a, [0.0, 1e-2], significant_basis(W, 0.2))]

@@ -23,7 +23,7 @@ from scipy.integrate import solve_ivp  # noqa: E402
 from scipy.optimize import minimize  # noqa: E402
 
 from transferability.relu import model as R  # noqa: E402
-from transferability.relu.population import population_loss_and_grads  # noqa: E402
+from transferability.relu.population import population_loss_and_grads, pretrain_population  # noqa: E402
 from transferability.relu.readout import limit_readouts, significant_basis  # noqa: E402
 
 
@@ -44,7 +44,7 @@ def main(d: int = 20, m_star: int = 20, m: int = 200, mu: float = 0.5) -> None:
     for label, cap, cap_until in (("capped Euler, cap 2", 2.0, 0.0), ("capped Euler, cap 1", 1.0, 0.0),
                                   ("the study's: cap 2 lifted below 1e-2 Var f_s", 2.0, 1e-2)):
         t0 = time.perf_counter()
-        W, c, steps, conv, _ = R.pretrain_population(W0, c0, Ws, a_s, 1.0, cap, 200_000, 1e-4, cap_until=cap_until)
+        W, c, steps, conv, _ = pretrain_population(W0, c0, Ws, a_s, 1.0, cap, 200_000, 1e-4, cap_until=cap_until)
         report(label, W, c, time.perf_counter() - t0, steps)
     lbfgs_finish(W0, c0, Ws, a_s, stop, report)
 
@@ -74,7 +74,7 @@ def lbfgs_finish(W0, c0, Ws, a_s, stop, report) -> None:
     m, d = W0.shape
     norm2 = float(a_s @ R.relu_gram(Ws, Ws) @ a_s)
     t0 = time.perf_counter()
-    W, c, steps, _, _ = R.pretrain_population(W0, c0, Ws, a_s, 1.0, 2.0, 200_000, 1e-2)
+    W, c, steps, _, _ = pretrain_population(W0, c0, Ws, a_s, 1.0, 2.0, 200_000, 1e-2)
 
     class Reached(Exception):
         pass

@@ -21,6 +21,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import yaml  # noqa: E402
 
 from transferability.relu import model as R  # noqa: E402
+from transferability.relu.population import pretrain_population  # noqa: E402
 
 
 def main(argv: list[str]) -> None:
@@ -37,7 +38,7 @@ def main(argv: list[str]) -> None:
           f" n = {block['n']}; measured: mu = {mu}, instance 0 of seed 0", flush=True)
 
     t = time.perf_counter()
-    W, c, steps, conv, _ = R.pretrain_population(*R.init_student(d, m, scale, 0, "relu_student", 0), Wt[:k], a[:k],
+    W, c, steps, conv, _ = pretrain_population(*R.init_student(d, m, scale, 0, "relu_student", 0), Wt[:k], a[:k],
                                                  pre["lr"], pre["lr_max"], pre["max_steps"], pre["tol"],
                                                  cap_until=pre["cap_until"])
     t_pre = time.perf_counter() - t

@@ -6,7 +6,7 @@ import torch
 
 from transferability.relu import model as R
 from transferability.relu import readout as RO
-from transferability.relu.population import population_loss_and_grads
+from transferability.relu.population import population_loss_and_grads, pretrain_population
 
 
 def test_arccos_kernel_matches_monte_carlo():
@@ -94,7 +94,7 @@ def test_population_pretraining_learns_the_source_teacher():
     W0, c0 = R.init_student(d, m, 1e-4, 5, "relu_student", 0)
     norm2 = a_s @ R.relu_gram(Ws, Ws) @ a_s
     assert R.population_risk(W0, c0 / m, Ws, a_s) == pytest.approx(norm2, rel=1e-3)
-    W, c, steps, converged, loss = R.pretrain_population(W0, c0, Ws, a_s, 1.0, 10.0, 20000, 1e-4)
+    W, c, steps, converged, loss = pretrain_population(W0, c0, Ws, a_s, 1.0, 10.0, 20000, 1e-4)
     assert converged and loss <= 1e-4 * R.function_variance(Ws, a_s)
     assert R.population_risk(W, c / m, Ws, a_s) == pytest.approx(loss, rel=1e-9)
     Xp = np.random.default_rng(5).standard_normal((300, d))
@@ -220,7 +220,7 @@ def test_pretraining_end_point_is_the_gradient_flow_limit_at_the_default_cap():
     W0, c0 = R.init_student(d, m, 1e-6, 9, "relu_student", 0)
     limits, steps = [], []
     for cap in (2.0, 1.0, 0.5):
-        W, c, n_steps, converged, _ = R.pretrain_population(W0, c0, Wt[:k], a[:k], min(1.0, cap), cap, 200_000, 1e-4)
+        W, c, n_steps, converged, _ = pretrain_population(W0, c0, Wt[:k], a[:k], min(1.0, cap), cap, 200_000, 1e-4)
         assert converged
         steps.append(n_steps)
         limits.append([R.population_risk(W, coef, Wt, a)
@@ -235,7 +235,7 @@ def test_pretraining_end_point_is_the_gradient_flow_limit_at_the_default_cap():
     # than halving the cap does, in fewer steps; float32 while capped (the default) by less than half of it
     lifted = {}
     for float32 in (False, True):
-        W, c, lifted_steps, converged, _ = R.pretrain_population(W0, c0, Wt[:k], a[:k], 1.0, 2.0, 200_000, 1e-4,
+        W, c, lifted_steps, converged, _ = pretrain_population(W0, c0, Wt[:k], a[:k], 1.0, 2.0, 200_000, 1e-4,
                                                                  cap_until=1e-2, float32_while_capped=float32)
         assert converged and lifted_steps < steps[0]
         lifted[float32] = [R.population_risk(W, coef, Wt, a)

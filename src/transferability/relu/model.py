@@ -29,7 +29,7 @@ __all__ = [
     "make_teacher",
     "population_risk",
     "init_student",
-    "pretrain_population",
+    "gd_float32_while_capped",
     "train_student",
     "hidden_kernel",
     "target_sample",
@@ -141,7 +141,7 @@ def _as(p, dtype: str):
     return p.float() if dtype == "float32" else p.double()
 
 
-def _gd_float32_while_capped(objective, params, lr, lr_max, max_steps, stop_loss, uncap_loss, float32, progress):
+def gd_float32_while_capped(objective, params, lr, lr_max, max_steps, stop_loss, uncap_loss, float32, progress):
     """``_adaptive_gd`` on ``objective(dtype) -> evaluate``, in float32 while the step is capped (loss above
     ``uncap_loss``) when ``float32``, then in float64. A float32 part that stalls hands over to float64 where it
     stopped (still capped). Returns ``params`` (float64), ``steps, converged, loss``.
@@ -153,30 +153,6 @@ def _gd_float32_while_capped(objective, params, lr, lr_max, max_steps, stop_loss
     params, more, conv, loss = _adaptive_gd(objective("float64"), tuple(_as(p, "float64") for p in params), lr,
                                             lr_max, max_steps - steps, stop_loss, progress, uncap_loss=uncap_loss)
     return params, steps + more, conv, loss
-
-
-def pretrain_population(
-    W0: np.ndarray, c0: np.ndarray, Ws: np.ndarray, a_s: np.ndarray, lr: float, lr_max: float,
-    max_steps: int, tol: float, progress=None, cap_until: float = 0.0, float32_while_capped: bool = True,
-) -> tuple[np.ndarray, np.ndarray, int, bool, float]:
-    """Mean-field GD on the exact population loss against the source teacher ``(Ws, a_s)``.
-
-    The step on every parameter is ``eta * m * gradient`` (mean-field scaling, so the dynamics do not depend
-    on m), capped at ``lr_max`` until the loss is at most ``cap_until`` times the source variance ``Var g_s``;
-    in float32 while capped if ``float32_while_capped`` (the cap's discretisation error is far above float32
-    rounding). Stops when the loss is at most ``tol`` times ``Var g_s``.
-    Returns ``W (m, d), c (m,), steps, converged, loss``.
-    """
-    import torch  # here, not at the top: importing torch costs a job about 2 s, and only pretraining needs it
-
-    from .population import population_objective
-
-    norm2 = float(a_s @ relu_gram(Ws, Ws) @ a_s)
-    var = function_variance(Ws, a_s)
-    (W, c), steps, conv, loss = _gd_float32_while_capped(
-        lambda dtype: population_objective(Ws, a_s, norm2, getattr(torch, dtype)), (torch.as_tensor(W0),
-        torch.as_tensor(c0)), lr, lr_max, max_steps, tol * var, cap_until * var, float32_while_capped, progress)
-    return W.numpy(), c.numpy(), steps, conv, loss
 
 
 def _sample_objective(X: np.ndarray, y: np.ndarray, dtype: str):
@@ -214,7 +190,7 @@ def train_student(
     """
     n = X.shape[0]
     scale = float(np.var(y)) if n > 1 else 1.0
-    (W, c), steps, conv, loss = _gd_float32_while_capped(
+    (W, c), steps, conv, loss = gd_float32_while_capped(
         lambda dtype: _sample_objective(X, y, dtype), (W, c), lr, lr_max or lr, max_steps, tol * scale,
         cap_until * scale, float32_while_capped, progress)
     return W, c, steps, conv, loss

@@ -1,4 +1,4 @@
-"""Exact population loss of the mean-field ReLU student against a teacher, and its gradient (torch).
+"""Exact population loss of the mean-field ReLU student against a teacher, its gradient (torch), and pretraining.
 
 Student ``f(x) = (1/m) sum_i c_i relu(w_i . x)``, teacher ``g(x) = sum_j a_j relu(v_j . x)``, ``x ~ N(0, I_d)``.
 With ``t`` the angle between two rows and ``G = W W^T``, the arc-cosine kernel is
@@ -14,7 +14,9 @@ import math
 import numpy as np
 import torch
 
-__all__ = ["population_loss_and_grads", "population_objective"]
+from . import model as R
+
+__all__ = ["population_loss_and_grads", "population_objective", "pretrain_population"]
 
 
 def _unit_rows(U: torch.Tensor, norms: torch.Tensor) -> torch.Tensor:
@@ -83,3 +85,23 @@ def population_objective(Wt: np.ndarray, a: np.ndarray, target_norm2: float, dty
         return excess + target_norm2, (m * grad_W, m * grad_c)
 
     return evaluate
+
+
+def pretrain_population(
+    W0: np.ndarray, c0: np.ndarray, Ws: np.ndarray, a_s: np.ndarray, lr: float, lr_max: float,
+    max_steps: int, tol: float, progress=None, cap_until: float = 0.0, float32_while_capped: bool = True,
+) -> tuple[np.ndarray, np.ndarray, int, bool, float]:
+    """Mean-field GD on the exact population loss against the source teacher ``(Ws, a_s)``.
+
+    The step on every parameter is ``eta * m * gradient`` (mean-field scaling, so the dynamics do not depend
+    on m), capped at ``lr_max`` until the loss is at most ``cap_until`` times the source variance ``Var g_s``;
+    in float32 while capped if ``float32_while_capped`` (the cap's discretisation error is far above float32
+    rounding). Stops when the loss is at most ``tol`` times ``Var g_s``.
+    Returns ``W (m, d), c (m,), steps, converged, loss``.
+    """
+    norm2 = float(a_s @ R.relu_gram(Ws, Ws) @ a_s)
+    var = R.function_variance(Ws, a_s)
+    (W, c), steps, conv, loss = R.gd_float32_while_capped(
+        lambda dtype: population_objective(Ws, a_s, norm2, getattr(torch, dtype)), (torch.as_tensor(W0),
+        torch.as_tensor(c0)), lr, lr_max, max_steps, tol * var, cap_until * var, float32_while_capped, progress)
+    return W.numpy(), c.numpy(), steps, conv, loss

@@ -14,6 +14,7 @@ import numpy as np
 from ...core.seeding import rng_for
 from .. import model as R
 from ..hermite import degree_parts
+from ..population import pretrain_population
 from ..readout import projection_parts
 
 
@@ -36,7 +37,7 @@ def compute(spec: dict, inputs: dict, log) -> dict:
     for b in range(B):
         Wt, a = R.make_teacher(d, spec["m_star"], seed, b, spec["teacher_output"])
         W0, c0 = R.init_student(d, m, spec["init_scale"], seed, "relu_student", b)
-        W, c, steps, conv, loss = R.pretrain_population(
+        W, c, steps, conv, loss = pretrain_population(
             W0, c0, Wt[:k], a[:k], p["lr"], p["lr_max"], p["max_steps"], p["tol"],
             progress=lambda line: log(f"pretrain mu={spec['mu']} instance {b}: {line}"), cap_until=p["cap_until"],
             float32_while_capped=p["float32_while_capped"],
