@@ -7,9 +7,9 @@ so risks ``E(f - g)^2`` need no test set.
 
 Teacher: ``m*`` unit neurons with output weights ``a_j = 1/m*`` (or alternating signs); the source teacher keeps
 the first ``(1 - mu) m*`` of them. Student (mean-field scaling): ``f(x) = (1/m) sum_i c_i relu(w_i . x)``, trained by
-full-batch GD (on the exact population loss, or on samples) where every parameter moves by ``eta * m *
-gradient`` (so the mean-field dynamics do not depend on m), with an adaptive step ``eta`` capped at a value
-small enough to follow gradient flow.
+full-batch GD (on samples here; on the exact population loss in ``population``) where every parameter moves by
+``eta * m * gradient`` (so the mean-field dynamics do not depend on m), with an adaptive step ``eta`` capped at a
+value small enough to follow gradient flow, in float32 while capped.
 """
 
 from __future__ import annotations

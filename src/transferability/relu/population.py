@@ -4,7 +4,8 @@ Student ``f(x) = (1/m) sum_i c_i relu(w_i . x)``, teacher ``g(x) = sum_j a_j rel
 With ``t`` the angle between two rows and ``G = W W^T``, the arc-cosine kernel is
 ``K = (|w_i| |w_j| sin t + G (pi - t)) / (2 pi)`` and its gradient in ``u`` is ``((pi - t) v + sin t |v| u/|u|) / (2 pi)``.
 Both share the products ``(pi - t) @ (c W / m)`` and ``sin t @ (|w| c / m)``, so one evaluation costs two
-``(m, m, d)`` matrix products and two elementwise passes over the ``(m, m)`` angles (arccos, sqrt), nothing more.
+``(m, m, d)`` matrix products and four elementwise passes over the ``(m, m)`` cosines (clamp, ``1 - cos^2``, sqrt,
+arccos). Pretraining (mean-field GD on this loss) lives here too, so that only its job imports torch.
 """
 
 from __future__ import annotations
