@@ -93,6 +93,8 @@ def test_canonical_number_format():
                                 *(f"depth{L}_sigma{s}" for L in (2, 3, 4) for s in ("0.5", "1"))}),
     ("benchmarks/w1.yaml", {"w1"}),
     ("config/test.yaml", {"tiny", "distances", "relu"}),
+    ("config/relu_zero_mean.yaml", {"relu"}),
+    ("config/relu_d40.yaml", {"relu"}),
 ])
 def test_shipped_configs_build_exactly_their_run_list_as_snakemake_merges_them(path, builds):
     """Each file merged over config.yaml builds what its ``run`` names, and nothing of config.yaml's own."""
