@@ -111,7 +111,7 @@ def _adaptive_gd(evaluate, params, lr, lr_max, max_steps, stop_loss, progress=No
     for step in range(max_steps):
         if loss <= stop_loss:
             return params, step, True, loss
-        g2 = sum(float((g * g).sum()) for g in grads)
+        g2 = sum(float(g.ravel() @ g.ravel()) for g in grads)  # a dot product, numpy or torch: no temporary
         while True:
             trial = tuple(p - eta * g for p, g in zip(params, grads))
             new_loss, new_grads = evaluate(trial)
