@@ -5,7 +5,7 @@ import copy
 import pytest
 import yaml
 
-from transferability.config import ConfigError, validate_config
+from transferability.config import ConfigError, studies, validate_config
 from transferability.core.canonical import fmt
 from transferability.linear.config import experiments
 
@@ -128,3 +128,14 @@ def test_run_selects_studies_and_names_what_it_cannot_find():
         bad = copy.deepcopy(base)
         bad["experiments"]["a"]["sigma"] = 0.0
         validate_config(bad)
+
+
+def test_scratch_trains_with_its_own_gradient_weight_and_the_other_procedures_with_grad_weight():
+    cfg = validate_config({"experiments": {"a": {"d": 10, "sigma": 0, "instances": 1, "theta_deg": [30],
+                                                 "gamma": [0.5], "train": {"grad_weight": 50.0}}}})
+    assert cfg["experiments"]["a"]["train"]["scratch_grad_weight"] == 1.0
+    study = studies(cfg)["linear"]
+    wc = {"exp": "a", "gamma": "0.5", "seed": "0"}
+    assert study.spec("scratch", wc)["train"]["grad_weight"] == 1.0
+    assert study.spec("fine_tune", {**wc, "theta": "30"})["train"]["grad_weight"] == 50.0
+    assert study.spec("pretrain", {"exp": "a", "seed": "0"})["train"]["grad_weight"] == 50.0

@@ -41,14 +41,16 @@ class Experiment:
     max_steps: int
     lr_scale: float
     grad_weight: float
+    scratch_grad_weight: float
 
     def n_of(self, gamma: float) -> int:
         """Number of target samples ``round(gamma d)``."""
         return int(round(float(gamma) * self.d))
 
-    def train_spec(self) -> dict:
+    def train_spec(self, scratch: bool = False) -> dict:
+        """GD settings of a trained procedure; the scratch baseline's with its own gradient-norm weight."""
         return {"tol": self.tol, "max_steps": self.max_steps, "lr_scale": self.lr_scale,
-                "grad_weight": self.grad_weight}
+                "grad_weight": self.scratch_grad_weight if scratch else self.grad_weight}
 
 
 def experiment_errors(name: str, e: dict) -> list[str]:
@@ -121,6 +123,7 @@ def experiments(cfg: dict) -> list[Experiment]:
                 max_steps=int(e["train"]["max_steps"]),
                 lr_scale=float(e["train"]["lr_scale"]),
                 grad_weight=float(e["train"]["grad_weight"]),
+                scratch_grad_weight=float(e["train"]["scratch_grad_weight"]),
             )
         )
     return out

@@ -142,8 +142,8 @@ class LinearStudy(Study):
             return {**net, "feature_rank_tol": e.feature_rank_tol, "source_sigma": e.source_sigma, "seed": seed,
                     "source_n": None if e.source_gamma is None else e.n_of(e.source_gamma), "train": e.train_spec()}
         if kind == "scratch":
-            return {**net, "sigma": e.sigma, "weight_decays": list(e.weight_decays), "train": e.train_spec(),
-                    "seed": seed}
+            return {**net, "sigma": e.sigma, "weight_decays": list(e.weight_decays),
+                    "train": e.train_spec(scratch=True), "seed": seed}
         if kind == "linear_transfer":
             return {"thetas_deg": list(e.thetas_deg), "sigma": e.sigma, "ridge": list(e.ridge)}
         if kind == "fine_tune":
