@@ -92,43 +92,29 @@ def cell_rows(exp: dict, theta_deg: float, gamma: float, n: int, seed: int, ft: 
               ridge, pre: dict) -> pd.DataFrame:
     """Rows of one cell: fine-tuning (arrays ``(B,)`` of the fine_tune job) and linear transfer (arrays
     ``(B, K)`` of the linear_transfer job) for each ridge value; ``pre`` holds the pretraining's ``converged``
-    and ``stop_reason`` ``(B,)``, carried into every row (and into linear transfer's own convergence)."""
+    and ``stop_reason`` ``(B,)``, carried into every row (and into linear transfer's own convergence).
+
+    Built as one frame from stacked columns (``B`` fine-tuning rows, then ``B`` rows per ridge value): a frame
+    per method and ridge value made aggregation spend most of its time constructing small frames."""
     pre_ok = pre["converged"].astype(bool)
-    B = ft["risk"].shape[0]
-    frames = [
-        pd.DataFrame(
-            {
-                **_base(exp, gamma, n, seed, B),
-                "method": "fine_tune",
-                "theta_deg": theta_deg,
-                "lam": np.nan,
-                "risk": ft["risk"],
-                "train_loss": ft["train_loss"],
-                "steps": ft["steps"],
-                "converged": ft["converged"].astype(bool),
-                "stop_reason": ft["stop_reason"],
-                "pretrain_converged": pre_ok,
-            }
-        )
-    ]
-    for j, lam in enumerate(ridge):
-        frames.append(
-            pd.DataFrame(
-                {
-                    **_base(exp, gamma, n, seed, B),
-                    "method": "linear_transfer",
-                    "theta_deg": theta_deg,
-                    "lam": float(lam),
-                    "risk": lt["risk"][:, j],
-                    "train_loss": lt["train_loss"][:, j],
-                    "steps": 0,
-                    "converged": pre_ok,
-                    "stop_reason": pre["stop_reason"],
-                    "pretrain_converged": pre_ok,
-                }
-            )
-        )
-    return pd.concat(frames, ignore_index=True)
+    B, K = ft["risk"].shape[0], len(ridge)
+    base = _base(exp, gamma, n, seed, B)
+    base["instance"] = np.tile(base["instance"], K + 1)
+    by_ridge = lambda a: np.asarray(a).T.reshape(-1)  # noqa: E731  ((B, K) -> ridge-major (K B,))
+    return pd.DataFrame(
+        {
+            **base,
+            "method": np.array(["fine_tune"] * B + ["linear_transfer"] * (K * B), dtype=object),
+            "theta_deg": theta_deg,
+            "lam": np.concatenate([np.full(B, np.nan), np.repeat(np.asarray(ridge, dtype=float), B)]),
+            "risk": np.concatenate([ft["risk"], by_ridge(lt["risk"])]),
+            "train_loss": np.concatenate([ft["train_loss"], by_ridge(lt["train_loss"])]),
+            "steps": np.concatenate([ft["steps"], np.zeros(K * B, dtype=np.asarray(ft["steps"]).dtype)]),
+            "converged": np.concatenate([ft["converged"].astype(bool), np.tile(pre_ok, K)]),
+            "stop_reason": np.concatenate([ft["stop_reason"], np.tile(pre["stop_reason"], K)]),
+            "pretrain_converged": np.tile(pre_ok, K + 1),
+        }
+    )
 
 
 def tidy_table(frames: list[pd.DataFrame]) -> pd.DataFrame:
