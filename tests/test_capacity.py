@@ -101,9 +101,9 @@ def test_plan_without_benchmarks_estimates_from_the_prior(tmp_path):
     line = text.splitlines()[-1]
     assert line.startswith("estimate: about ") and "from the default config's run times" in line
     seconds = float(line.split("about ")[1].split(" CPU")[0])
-    # the default run's job seconds summed to 687 (2026-11-30, benchmarks/bench.py --default): the prior
-    # reproduces that scale
-    assert 550 < seconds < 850, seconds
+    # the default run's job seconds summed to 204 (2026-12-01, benchmarks/bench.py --default; 428 on a slower
+    # machine the same day): the prior reproduces that scale
+    assert 150 < seconds < 450, seconds
     study = tcfg.studies(tcfg.validate_config(copy.deepcopy(TINY))).values()
     for s in study:
         assert all(s.prior_seconds(j.kind, j.wc) > 0 for j in s.jobs())

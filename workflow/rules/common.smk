@@ -10,7 +10,7 @@ from transferability import capacity
 from transferability import config as tcfg
 from transferability.configfile import check_config_files
 from transferability.core.provenance import code_version
-from transferability.core.study import fill
+from transferability.core.study import PRODUCT_PRIORITY, fill
 
 # One BLAS thread per job: parallelism comes from running cells side by side, and per-cell numbers
 # do not depend on the thread count.
@@ -94,6 +94,13 @@ def job_input_args(wildcards, input):
     """The runner's ``--input NAME=PATH`` arguments, shell-quoted."""
     return " ".join(
         shlex.quote(f"--input={name}={path}") for name, path in input.items()
+    )
+
+
+def job_priority(study, kind, fixed=None):
+    """Priority function of a per-job rule: jobs others wait on first, then the longest (``Study.priority``)."""
+    return lambda wildcards: study.priority(
+        kind, {**dict(wildcards.items()), **(fixed or {})}
     )
 
 

@@ -24,6 +24,7 @@ for _study in STUDIES.values():
                 _study.pattern(_kind.name, "benchmarks", ".tsv")
             wildcard_constraints:
                 **_study.wildcard_constraints(),
+            priority: job_priority(_study, _kind.name)
             group:
                 _kind.group
             conda:
@@ -62,6 +63,7 @@ for _study in STUDIES.values():
                     fill(_study.pattern(_kind.name, "benchmarks", ".tsv"), _fixed)
                 wildcard_constraints:
                     **_study.wildcard_constraints(),
+                priority: job_priority(_study, _kind.name, _fixed)
                 group:
                     _kind.group
                 conda:

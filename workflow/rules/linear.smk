@@ -3,6 +3,7 @@
 # also writes its HTML page for the report (read in place there; runs and theory grids are CSV downloads).
 
 if "linear" in STUDIES:
+    from transferability.core.tables import nearest
     from transferability.linear.study import CROSS_FIGURES, FIGURE_TABLES, REPORT_TABLES
 
     LINEAR = STUDIES["linear"]
@@ -43,6 +44,7 @@ if "linear" in STUDIES:
             ),
         log:
             f"{RES}/{{exp}}/logs/theory.log",
+        priority: PRODUCT_PRIORITY
         localrule: True
         conda:
             "../envs/transferability.yaml"
@@ -78,6 +80,7 @@ if "linear" in STUDIES:
             ridge_curve=f"{RES}/{{exp}}/ridge_curve.csv",
         log:
             f"{RES}/{{exp}}/logs/aggregate.log",
+        priority: PRODUCT_PRIORITY
         localrule: True
         conda:
             "../envs/transferability.yaml"
@@ -100,6 +103,7 @@ if "linear" in STUDIES:
             ),
         log:
             f"{RES}/logs/agreement_all.log",
+        priority: PRODUCT_PRIORITY
         localrule: True
         conda:
             "../envs/transferability.yaml"
@@ -141,6 +145,7 @@ if "linear" in STUDIES:
                 },
             log:
                 f"{RES}/{_name}/logs/figures.log",
+            priority: PRODUCT_PRIORITY
             localrule: True
             conda:
                 "../envs/transferability.yaml"
@@ -172,6 +177,7 @@ if "linear" in STUDIES:
             },
         log:
             f"{RES}/logs/figures.log",
+        priority: PRODUCT_PRIORITY
         localrule: True
         conda:
             "../envs/transferability.yaml"
@@ -184,14 +190,8 @@ if "linear" in STUDIES:
 
     if LINEAR.distances:
 
-        rule linear_distances:
-            input:
-                cell_means=f"{RES}/{LINEAR.distances['experiment']}/cell_means.csv",
-                theory=f"{RES}/{LINEAR.distances['experiment']}/theory.csv",
+        rule linear_distance_table:
             output:
-                **pdf_output(f"{RES}/distances/T_vs_kl.pdf", "kl_pdf"),
-                **pdf_output(f"{RES}/distances/T_vs_w1.pdf", "w1_pdf"),
-                **pdf_output(f"{RES}/distances/fixed_pair.pdf", "pair_pdf"),
                 distances=f"{RES}/distances/distances.csv",
                 html_distances=report(
                     f"{RES}/distances/report/distances.html",
@@ -199,6 +199,33 @@ if "linear" in STUDIES:
                     category="6 Distances",
                     labels={"figure": "distance table"},
                 ),
+            log:
+                f"{RES}/logs/distance_table.log",
+            priority: PRODUCT_PRIORITY
+            localrule: True
+            conda:
+                "../envs/transferability.yaml"
+            params:
+                settings=LINEAR.distances,
+                sigma=EXP[LINEAR.distances["experiment"]].sigma,
+                seed=EXP[LINEAR.distances["experiment"]].seeds[0],
+                gamma=nearest(
+                    EXP[LINEAR.distances["experiment"]].gammas,
+                    LINEAR.distances["gamma"],
+                ),
+                code=script_version("distance_table.py"),
+            script:
+                "../scripts/distance_table.py"
+
+        rule linear_distances:
+            input:
+                cell_means=f"{RES}/{LINEAR.distances['experiment']}/cell_means.csv",
+                theory=f"{RES}/{LINEAR.distances['experiment']}/theory.csv",
+                distances=f"{RES}/distances/distances.csv",
+            output:
+                **pdf_output(f"{RES}/distances/T_vs_kl.pdf", "kl_pdf"),
+                **pdf_output(f"{RES}/distances/T_vs_w1.pdf", "w1_pdf"),
+                **pdf_output(f"{RES}/distances/fixed_pair.pdf", "pair_pdf"),
                 kl=report(
                     f"{RES}/distances/T_vs_kl.png",
                     caption="../report/distances_kl.rst",
@@ -219,13 +246,13 @@ if "linear" in STUDIES:
                 ),
             log:
                 f"{RES}/logs/distances.log",
+            priority: PRODUCT_PRIORITY
             localrule: True
             conda:
                 "../envs/transferability.yaml"
             params:
                 settings=LINEAR.distances,
                 sigma=EXP[LINEAR.distances["experiment"]].sigma,
-                seed=EXP[LINEAR.distances["experiment"]].seeds[0],
                 code=script_version("distances.py"),
             script:
                 "../scripts/distances.py"

@@ -28,6 +28,7 @@ if "relu" in STUDIES:
             ),
         log:
             f"{RES}/relu/logs/aggregate.log",
+        priority: PRODUCT_PRIORITY
         localrule: True
         conda:
             "../envs/transferability.yaml"
@@ -62,6 +63,7 @@ if "relu" in STUDIES:
             },
         log:
             f"{RES}/relu/logs/figures.log",
+        priority: PRODUCT_PRIORITY
         localrule: True
         conda:
             "../envs/transferability.yaml"

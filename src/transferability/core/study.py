@@ -8,6 +8,7 @@ construction. Wildcard values are canonical strings (``fmt``), as they appear in
 
 from __future__ import annotations
 
+import functools
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -16,7 +17,12 @@ from .canonical import canonical, fmt
 from .provenance import code_version
 from .store import load_cell
 
-__all__ = ["JobKind", "Job", "Study", "fill"]
+__all__ = ["JobKind", "Job", "Study", "fill", "UPSTREAM_PRIORITY", "PRODUCT_PRIORITY"]
+
+# Scheduling priorities (see ``Study.priority``): a per-job rule's is its expected milliseconds, plus this for jobs
+# that others wait on; tables and figures, short and on the way to the end, start before any per-job rule.
+UPSTREAM_PRIORITY = 10**9
+PRODUCT_PRIORITY = 2 * 10**9
 
 
 def fill(pattern: str, values: dict[str, str]) -> str:
@@ -121,6 +127,23 @@ class Study(ABC):
         """A job's run time before any benchmark exists: the mean measured on the default config, scaled with size
         (good to a factor of about 3; ``plan`` prefers recorded benchmarks of the same kind and size)."""
         return 1.0
+
+    @functools.cached_property
+    def upstream_kinds(self) -> frozenset[str]:
+        """The job kinds whose files other jobs read (pretraining, designs, ...)."""
+        first: dict[str, Job] = {}
+        for job in self.jobs():
+            first.setdefault(job.kind, job)
+        return frozenset(i.kind for j in first.values() for i in self.inputs(j.kind, j.wc).values())
+
+    def priority(self, kind: str, wc: dict) -> int:
+        """Scheduling priority of a job (Snakemake starts the ready job of highest priority): jobs whose files
+        other jobs read first, as they free the rest, then the longest expected (``prior_seconds``; a batch job's
+        over all its files), so that a run ends on short jobs, not on one long one. ``wc``: the job's wildcards
+        (a batch job's without its batch wildcard)."""
+        files = len(self.batch_values(kind, wc)) if self.kinds[kind].batch else 1
+        seconds = self.prior_seconds(kind, wc) * files
+        return int(1000 * seconds) + (UPSTREAM_PRIORITY if kind in self.upstream_kinds else 0)
 
     def summary(self) -> list[str]:
         """One line per experiment (or for the study) on its runs' convergence, from the tables made so far."""

@@ -11,6 +11,7 @@ reruns fine-tuning.
 
 from __future__ import annotations
 
+import math
 import re
 
 from ..core.canonical import NUMBER_REGEX, canonical, fmt
@@ -40,6 +41,21 @@ DISTANCE_FIGURES = ("T_vs_kl", "T_vs_w1", "fixed_pair")
 
 def _record(e: Experiment) -> dict:
     return {k: (list(v) if isinstance(v, tuple) else v) for k, v in e.__dict__.items()}
+
+
+def _steps_shape(gamma: float) -> float:
+    return min(abs(1.0 - math.sqrt(gamma)) ** -1.5 if gamma != 1.0 else math.inf, 200.0)
+
+
+_DEFAULT_GAMMAS = [g / 10 for g in range(1, 21)]
+
+
+def near_one(gamma: float) -> float:
+    """How a target run's cost grows near gamma = 1, where ``X^T X`` is ill-conditioned and GD slow:
+    ``|1 - sqrt(gamma)|^-1.5`` (capped at 200, where the step budget and the early stops take over), relative to
+    its mean over gamma = 0.1, ..., 2.0. Fitted to the default run's scratch and fine-tuning job times: within a
+    factor of 2.5 at every gamma but 1 itself."""
+    return _steps_shape(gamma) / (sum(map(_steps_shape, _DEFAULT_GAMMAS)) / len(_DEFAULT_GAMMAS))
 
 
 class LinearStudy(Study):
@@ -172,16 +188,18 @@ class LinearStudy(Study):
                         "scratch": (4 + 4 * K) * net + 3 * design, "linear_transfer": 4 * net + 3 * design + angles,
                         "fine_tune": 4 * net + 3 * design + 8 * trained}[kind]
 
-    # mean seconds per file of the default config (d = width = 100, 40 instances, 2 cores, 2026-11-30; fine-tuning:
+    # mean seconds per file of the default config (d = width = 100, 40 instances, 2 cores, 2026-12-01; fine-tuning:
     # a gamma row's job over its cells)
-    _PRIOR = {"tasks": 0.1, "pretrain": 1.5, "design": 0.25, "scratch": 2.5, "linear_transfer": 0.35,
-              "fine_tune": 0.11}
+    _PRIOR = {"tasks": 0.1, "pretrain": 1.2, "design": 0.15, "scratch": 1.4, "linear_transfer": 0.17,
+              "fine_tune": 0.07}
 
     def prior_seconds(self, kind: str, wc: dict) -> float:
         e = self.experiments[wc["exp"]]
         full = e.instances * e.d * e.width * max(e.depth - 1, 1) / (40 * 100 * 100)  # full-width training
         thin = e.instances * e.d / (40 * 100)  # designs, readouts, rank-one fine-tuning
         scale = {"pretrain": full, "scratch": full * len(e.weight_decays)}.get(kind, thin)
+        if kind in ("scratch", "fine_tune"):
+            scale *= near_one(float(wc["gamma"]))
         return self._PRIOR[kind] * scale
 
     def resources(self, kind: str, wc: dict, attempt: int) -> dict[str, int]:
