@@ -114,7 +114,7 @@ if "linear" in STUDIES:
             "../scripts/concat_csv.py"
 
     # One figure job per experiment draws all its figures, and one all the cross-experiment figures: a figure
-    # takes about 0.5 s to draw and its process 1 s to import matplotlib and pandas (measured on 2 cores).
+    # takes 0.1-0.4 s to draw and its process 0.5 s to import matplotlib and pandas (measured on 2 cores).
     for _name in EXP:
         _figs = LINEAR.experiment_figures(_name)
 
