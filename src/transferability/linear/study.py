@@ -47,7 +47,8 @@ def _steps_shape(gamma: float) -> float:
     return min(abs(1.0 - math.sqrt(gamma)) ** -1.5 if gamma != 1.0 else math.inf, 200.0)
 
 
-_DEFAULT_GAMMAS = [g / 10 for g in range(1, 21)]
+# its mean over the default grid gamma = 0.1, ..., 2.0
+_STEPS_SHAPE_MEAN = sum(_steps_shape(g / 10) for g in range(1, 21)) / 20
 
 
 def near_one(gamma: float) -> float:
@@ -55,7 +56,7 @@ def near_one(gamma: float) -> float:
     ``|1 - sqrt(gamma)|^-1.5`` (capped at 200, where the step budget and the early stops take over), relative to
     its mean over gamma = 0.1, ..., 2.0. Fitted to the default run's scratch and fine-tuning job times: within a
     factor of 2.5 at every gamma but 1 itself."""
-    return _steps_shape(gamma) / (sum(map(_steps_shape, _DEFAULT_GAMMAS)) / len(_DEFAULT_GAMMAS))
+    return _steps_shape(gamma) / _STEPS_SHAPE_MEAN
 
 
 class LinearStudy(Study):

@@ -198,7 +198,8 @@ def _step(
     ``sq (L, b)`` holds the tracked squared norms of the layers (updated in place). Instances flagged in
     ``frozen``, or (without weight decay) whose loss is already <= tol, are not moved. Large layers are updated
     block by block (``_blocks``): the backward matrix-vector product and the rank-one update then touch each
-    block while it is in cache, so a step streams the weights from memory about twice.
+    block while it is in cache, so a step streams the weights from memory about twice; smaller ones through an
+    in-cache buffer (``_subtract_outer``), and width-1 layers (the rank-one chain) on 2-D views.
 
     For L = 2 with a large first layer and no weight decay, the end-to-end vector ``z (b, r)`` of the next step
     is updated from quantities computed while each block is in cache (``z' = z - lr A q - lr g (w . w')``),
@@ -533,7 +534,7 @@ def train_deep_linear_torch(
         for l in range(L):
             inner = (q * suffix[l]).sum(dim=(1, 2))
             gsq = (q * q).sum(dim=(1, 2))
-            lq = (lr[:, None] * q[..., 0])[..., None]  # (b, dim, 1) broadcasts element by element: use 2-D
+            lq = lr[:, None, None] * q
             if l + 1 == L:
                 q_next, update = None, lq
             else:
